@@ -1,0 +1,249 @@
+// The flags `run` and `create` share, and the POST /containers/create body they make
+// (docker's ContainerOptions and parse()).
+import { readFileSync } from 'node:fs';
+import type { ContainerCreateRequest, HostConfig } from '../../api/types.js';
+import { boolFlag, intFlag, listFlag, stringFlag } from '../command.js';
+import type { FlagSpec, Flags } from '../flags.js';
+import { ramInBytes } from './units.js';
+
+const sizeFlag = (long: string, short: string | undefined, usage: string): FlagSpec => ({
+  long,
+  short,
+  kind: 'string',
+  usage,
+  typeName: 'bytes',
+  validate: (v) => void ramInBytes(v),
+});
+
+export const containerFlags: FlagSpec[] = [
+  listFlag('add-host', undefined, 'Add a custom host-to-IP mapping (host:ip)'),
+  listFlag('attach', 'a', 'Attach to STDIN, STDOUT or STDERR'),
+  listFlag('cap-add', undefined, 'Add Linux capabilities'),
+  listFlag('cap-drop', undefined, 'Drop Linux capabilities'),
+  listFlag('dns', undefined, 'Set custom DNS servers'),
+  listFlag('dns-option', undefined, 'Set DNS options'),
+  listFlag('dns-search', undefined, 'Set custom DNS search domains'),
+  stringFlag('entrypoint', undefined, 'Overwrite the default ENTRYPOINT of the image'),
+  listFlag('env', 'e', 'Set environment variables'),
+  listFlag('env-file', undefined, 'Read in a file of environment variables'),
+  listFlag('expose', undefined, 'Expose a port or a range of ports'),
+  stringFlag('hostname', 'h', 'Container host name'),
+  boolFlag('init', undefined, 'Run an init inside the container that forwards signals and reaps processes'),
+  boolFlag('interactive', 'i', 'Keep STDIN open even if not attached'),
+  listFlag('label', 'l', 'Set meta data on a container'),
+  listFlag('label-file', undefined, 'Read in a line delimited file of labels'),
+  stringFlag('log-driver', undefined, 'Logging driver for the container'),
+  listFlag('log-opt', undefined, 'Log driver options'),
+  sizeFlag('memory', 'm', 'Memory limit'),
+  stringFlag('name', undefined, 'Assign a name to the container'),
+  stringFlag('network', undefined, 'Connect a container to a network', 'default'),
+  stringFlag('platform', undefined, 'Set platform if server is multi-platform capable'),
+  boolFlag('privileged', undefined, 'Give extended privileges to this container'),
+  listFlag('publish', 'p', "Publish a container's port(s) to the host"),
+  stringFlag('pull', undefined, 'Pull image before running ("always", "missing", "never")', 'missing'),
+  boolFlag('quiet', 'q', 'Suppress the pull output'),
+  boolFlag('read-only', undefined, "Mount the container's root filesystem as read only"),
+  stringFlag('restart', undefined, 'Restart policy to apply when a container exits', 'no'),
+  boolFlag('rm', undefined, 'Automatically remove the container and its associated anonymous volumes when it exits'),
+  listFlag('security-opt', undefined, 'Security Options'),
+  sizeFlag('shm-size', undefined, 'Size of /dev/shm'),
+  stringFlag('stop-signal', undefined, 'Signal to stop the container'),
+  intFlag('stop-timeout', undefined, 'Timeout (in seconds) to stop a container'),
+  listFlag('tmpfs', undefined, 'Mount a tmpfs directory'),
+  boolFlag('tty', 't', 'Allocate a pseudo-TTY'),
+  stringFlag('user', 'u', 'Username or UID (format: <name|uid>[:<group|gid>])'),
+  listFlag('volume', 'v', 'Bind mount a volume'),
+  stringFlag('workdir', 'w', 'Working directory inside the container'),
+];
+
+/** opts.ReadKVStrings / parseKeyValueFile: KEY=VALUE lines; a bare KEY takes the value from `lookup`. */
+function readKeyValueFile(file: string, lookup?: (key: string) => string | undefined): string[] {
+  const lines: string[] = [];
+  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trimStart();
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const variable = (eq < 0 ? line : line.slice(0, eq)).replace(/^[ \t]+/, '');
+    if (/[ \t]/.test(variable)) throw new Error(`poorly formatted environment: variable '${variable}' contains whitespaces`);
+    if (!variable) throw new Error(`poorly formatted environment: no variable name on line '${line}'`);
+    if (eq >= 0) lines.push(`${variable}=${line.slice(eq + 1)}`);
+    else {
+      const value = lookup?.(line.trim());
+      lines.push(value === undefined ? line.trim() : `${line.trim()}=${value}`);
+    }
+  }
+  return lines;
+}
+
+function fileError(err: unknown, file: string): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new Error(`open ${file}: no such file or directory`);
+  return err as Error;
+}
+
+/** Environment: env files first, then -e; a bare NAME takes the CLI's own value when it has one. */
+export function envList(flags: Flags): string[] {
+  const env: string[] = [];
+  for (const file of flags.list('env-file')) {
+    try {
+      env.push(...readKeyValueFile(file, (k) => process.env[k]));
+    } catch (err) {
+      throw fileError(err, file);
+    }
+  }
+  for (const e of flags.list('env')) {
+    if (e.startsWith('=')) throw new Error(`invalid environment variable: ${e}`);
+    if (!e.includes('=') && process.env[e] !== undefined) env.push(`${e}=${process.env[e]}`);
+    else env.push(e);
+  }
+  return env;
+}
+
+function labelMap(flags: Flags): Record<string, string> {
+  const labels: string[] = [];
+  for (const file of flags.list('label-file')) {
+    try {
+      labels.push(...readKeyValueFile(file));
+    } catch (err) {
+      throw fileError(err, file);
+    }
+  }
+  labels.push(...flags.list('label'));
+  const out: Record<string, string> = {};
+  for (const l of labels) {
+    const eq = l.indexOf('=');
+    if (eq < 0) out[l] = '';
+    else out[l.slice(0, eq)] = l.slice(eq + 1);
+  }
+  return out;
+}
+
+/** `no`, `always`, `unless-stopped`, `on-failure[:max-retries]` (the daemon validates the name). */
+export function parseRestartPolicy(policy: string): { Name: string; MaximumRetryCount: number } {
+  if (!policy) return { Name: 'no', MaximumRetryCount: 0 };
+  const colon = policy.indexOf(':');
+  if (colon < 0) return { Name: policy, MaximumRetryCount: 0 };
+  const count = policy.slice(colon + 1);
+  if (!/^[+-]?\d+$/.test(count)) throw new Error('invalid restart policy format: maximum retry count must be an integer');
+  return { Name: policy.slice(0, colon), MaximumRetryCount: Number(count) };
+}
+
+function normalizeCapabilities(caps: string[]): string[] | null {
+  if (!caps.length) return null;
+  return caps.map((c) => {
+    const upper = c.toUpperCase();
+    return upper === 'ALL' || upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
+  });
+}
+
+/** Parses -p specs: [ip:][hostPort:]containerPort[/proto]. */
+function parsePorts(publish: string[], expose: string[]) {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const e of expose) {
+    const [port, proto = 'tcp'] = e.split('/');
+    exposed[`${port}/${proto}`] = {};
+  }
+  for (const spec of publish) {
+    const [addr, proto = 'tcp'] = spec.split('/');
+    const parts = addr.split(':');
+    const containerPort = parts.pop() as string;
+    const hostPort = parts.pop() ?? '';
+    const hostIp = parts.join(':').replace(/^\[|\]$/g, '');
+    if (!/^\d+(-\d+)?$/.test(containerPort)) throw new Error(`invalid containerPort: ${containerPort}`);
+    const key = `${containerPort}/${proto}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: hostIp, HostPort: hostPort });
+  }
+  return { exposed, bindings };
+}
+
+export interface CreateInput {
+  request: ContainerCreateRequest;
+  name: string;
+}
+
+/** Builds the create request from the flags, the image and the command; throws on invalid input. */
+export function buildCreateRequest(flags: Flags, image: string, command: string[], consoleSize?: [number, number]): CreateInput {
+  const attach = flags.list('attach').map((a) => a.toLowerCase());
+  for (const a of attach) if (!['stdin', 'stdout', 'stderr'].includes(a)) throw new Error(`invalid argument "${a}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
+  const interactive = flags.bool('interactive');
+  const attachStdin = attach.length ? attach.includes('stdin') : interactive;
+  const attachStdout = attach.length ? attach.includes('stdout') : true;
+  const attachStderr = attach.length ? attach.includes('stderr') : true;
+
+  const restart = parseRestartPolicy(flags.string('restart'));
+  if (flags.bool('rm') && restart.Name !== 'no') throw new Error('conflicting options: cannot specify both --restart and --rm');
+  const logOpts: Record<string, string> = {};
+  for (const o of flags.list('log-opt')) {
+    const eq = o.indexOf('=');
+    logOpts[eq < 0 ? o : o.slice(0, eq)] = eq < 0 ? '' : o.slice(eq + 1);
+  }
+  if (flags.string('log-driver') === 'none' && flags.list('log-opt').length) throw new Error('invalid logging opts for driver none');
+
+  const volumes: Record<string, object> = {};
+  const binds: string[] = [];
+  for (const v of flags.list('volume')) {
+    if (v.includes(':')) binds.push(v);
+    else volumes[v] = {};
+  }
+  const tmpfs: Record<string, string> = {};
+  for (const t of flags.list('tmpfs')) {
+    const colon = t.indexOf(':');
+    tmpfs[colon < 0 ? t : t.slice(0, colon)] = colon < 0 ? '' : t.slice(colon + 1);
+  }
+  const { exposed, bindings } = parsePorts(flags.list('publish'), flags.list('expose'));
+
+  let entrypoint: string[] | null = null;
+  if (flags.string('entrypoint')) entrypoint = [flags.string('entrypoint')];
+  else if (flags.changed('entrypoint')) entrypoint = [''];
+
+  const hostConfig: HostConfig = {
+    Binds: binds.length ? binds : null,
+    LogConfig: { Type: flags.string('log-driver'), Config: logOpts },
+    NetworkMode: flags.string('network') || 'default',
+    PortBindings: bindings,
+    RestartPolicy: restart,
+    AutoRemove: flags.bool('rm'),
+    ConsoleSize: consoleSize ?? [0, 0],
+    CapAdd: normalizeCapabilities(flags.list('cap-add')),
+    CapDrop: normalizeCapabilities(flags.list('cap-drop')),
+    Dns: flags.list('dns'),
+    DnsOptions: flags.list('dns-option'),
+    DnsSearch: flags.list('dns-search'),
+    ExtraHosts: flags.list('add-host').length ? flags.list('add-host').map((h) => h.replace('=', ':')) : null,
+    Privileged: flags.bool('privileged'),
+    ReadonlyRootfs: flags.bool('read-only'),
+    SecurityOpt: flags.list('security-opt').length ? flags.list('security-opt') : null,
+    ShmSize: flags.changed('shm-size') ? ramInBytes(flags.string('shm-size')) : 0,
+    Memory: flags.changed('memory') ? ramInBytes(flags.string('memory')) : 0,
+    MemorySwappiness: -1,
+  };
+  if (Object.keys(tmpfs).length) hostConfig.Tmpfs = tmpfs;
+  if (flags.changed('init')) hostConfig.Init = flags.bool('init');
+
+  const request: ContainerCreateRequest = {
+    Hostname: flags.string('hostname'),
+    Domainname: '',
+    User: flags.string('user'),
+    AttachStdin: attachStdin,
+    AttachStdout: attachStdout,
+    AttachStderr: attachStderr,
+    ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
+    Tty: flags.bool('tty'),
+    OpenStdin: interactive,
+    StdinOnce: interactive && attachStdin,
+    Env: envList(flags),
+    Cmd: command.length ? command : null,
+    Image: image,
+    Volumes: volumes,
+    WorkingDir: flags.string('workdir'),
+    Entrypoint: entrypoint,
+    Labels: labelMap(flags),
+    StopSignal: flags.string('stop-signal') || undefined,
+    StopTimeout: flags.changed('stop-timeout') ? flags.int('stop-timeout') : undefined,
+    HostConfig: hostConfig,
+  };
+  return { request, name: flags.string('name') };
+}

@@ -1,0 +1,17 @@
+// Pulling an image (POST /images/create?fromImage=), shared by pull, run and create.
+import type { Cli } from '../command.js';
+import { formatReference, withDefaultTag } from './reference.js';
+import { drainProgress } from '../../client/client.js';
+import { progressPrinter } from './progress.js';
+
+/** Pulls `image`, showing progress on `out` (nothing when null). */
+export async function pullImage(cli: Cli, image: string, out: NodeJS.WritableStream | null, platform?: string): Promise<void> {
+  const ref = withDefaultTag(image);
+  const res = await cli.client().imageCreate({ fromImage: ref.name, tag: ref.digest ?? ref.tag, platform: platform || undefined });
+  await drainProgress(res, out ? progressPrinter(out) : undefined);
+}
+
+/** "busybox" → "busybox:latest", as "Unable to find image '...' locally" names it. */
+export function familiarWithTag(image: string): string {
+  return formatReference(withDefaultTag(image));
+}

@@ -1,0 +1,248 @@
+// A typed Engine API client: one method per endpoint the CLI uses.
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type {
+  ContainerCreateRequest,
+  ContainerInspect,
+  ContainerSummary,
+  ContainerWaitResponse,
+  EventMessage,
+  ExecCreateRequest,
+  ExecInspect,
+  HistoryResponseItem,
+  ImageInspect,
+  ImageRunConfig,
+  ImageSummary,
+} from '../api/types.js';
+import { jsonMessages, type JsonMessage } from './json-stream.js';
+import { Transport, type Hijacked, type PingInfo, type Query } from './transport.js';
+
+/** Filters as `--filter key=value` collects them; sent as Docker's `{"key":{"value":true}}` JSON. */
+export type Filters = Map<string, string[]>;
+
+export function encodeFilters(filters: Filters | undefined): string | undefined {
+  if (!filters || filters.size === 0) return undefined;
+  const out: Record<string, Record<string, boolean>> = {};
+  for (const [key, values] of filters) out[key] = Object.fromEntries(values.map((v) => [v, true]));
+  return JSON.stringify(out);
+}
+
+const enc = encodeURIComponent;
+
+export interface AttachOptions {
+  stream?: boolean;
+  logs?: boolean;
+  stdin?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  detachKeys?: string;
+}
+
+export interface LogsOptions {
+  follow?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  since?: string;
+  until?: string;
+  timestamps?: boolean;
+  tail?: string;
+  details?: boolean;
+}
+
+export interface PruneReport {
+  ContainersDeleted?: string[] | null;
+  ImagesDeleted?: { Untagged?: string; Deleted?: string }[] | null;
+  SpaceReclaimed: number;
+}
+
+export type ImageDeleteItem = { Untagged?: string; Deleted?: string };
+
+export class EngineClient {
+  readonly transport: Transport;
+
+  constructor(readonly host: string, fixedVersion?: string) {
+    this.transport = new Transport(host, fixedVersion);
+  }
+
+  ping(): Promise<PingInfo> {
+    return this.transport.info();
+  }
+
+  apiVersion(): Promise<string> {
+    return this.transport.apiVersion();
+  }
+
+  // --- containers
+
+  containerCreate(config: ContainerCreateRequest, name?: string, platform?: string): Promise<{ Id: string; Warnings: string[] | null }> {
+    return this.transport.json('POST', '/containers/create', { query: { name: name || undefined, platform }, body: config });
+  }
+
+  containerInspect(id: string, size = false): Promise<ContainerInspect> {
+    return this.transport.json('GET', `/containers/${enc(id)}/json`, { query: { size } });
+  }
+
+  containerList(query: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<ContainerSummary[]> {
+    return this.transport.json('GET', '/containers/json', {
+      query: { all: query.all, limit: query.limit, size: query.size, filters: encodeFilters(query.filters) },
+    });
+  }
+
+  containerStart(id: string, detachKeys?: string): Promise<void> {
+    return this.transport.discard('POST', `/containers/${enc(id)}/start`, { query: { detachKeys } });
+  }
+
+  containerStop(id: string, timeout?: number, signal?: string): Promise<void> {
+    return this.transport.discard('POST', `/containers/${enc(id)}/stop`, { query: { t: timeout, signal } });
+  }
+
+  containerRestart(id: string, timeout?: number, signal?: string): Promise<void> {
+    return this.transport.discard('POST', `/containers/${enc(id)}/restart`, { query: { t: timeout, signal } });
+  }
+
+  containerKill(id: string, signal?: string): Promise<void> {
+    return this.transport.discard('POST', `/containers/${enc(id)}/kill`, { query: { signal } });
+  }
+
+  containerRemove(id: string, opts: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
+    return this.transport.discard('DELETE', `/containers/${enc(id)}`, { query: { force: opts.force, v: opts.volumes, link: opts.link } });
+  }
+
+  containerRename(id: string, name: string): Promise<void> {
+    return this.transport.discard('POST', `/containers/${enc(id)}/rename`, { query: { name } });
+  }
+
+  containerPause(id: string): Promise<void> {
+    return this.transport.discard('POST', `/containers/${enc(id)}/pause`);
+  }
+
+  containerUnpause(id: string): Promise<void> {
+    return this.transport.discard('POST', `/containers/${enc(id)}/unpause`);
+  }
+
+  containerResize(id: string, height: number, width: number): Promise<void> {
+    return this.transport.discard('POST', `/containers/${enc(id)}/resize`, { query: { h: height, w: width } });
+  }
+
+  containerAttach(id: string, opts: AttachOptions): Promise<Hijacked> {
+    const query: Query = { ...opts };
+    return this.transport.hijack('POST', `/containers/${enc(id)}/attach`, { query });
+  }
+
+  /**
+   * Registers a wait; resolves once the daemon has accepted it (response headers),
+   * giving the eventual result, so that a following start cannot be missed.
+   */
+  async containerWait(id: string, condition?: string): Promise<{ result: Promise<ContainerWaitResponse> }> {
+    const res = await this.transport.request('POST', `/containers/${enc(id)}/wait`, { query: { condition } });
+    const result = (async () => {
+      for await (const msg of jsonMessages<ContainerWaitResponse>(res)) return msg;
+      throw new Error('unexpected EOF');
+    })();
+    result.catch(() => {});
+    return { result };
+  }
+
+  containerLogs(id: string, opts: LogsOptions): Promise<IncomingMessage> {
+    return this.transport.request('GET', `/containers/${enc(id)}/logs`, { query: { ...opts } });
+  }
+
+  containerPrune(filters?: Filters): Promise<PruneReport> {
+    return this.transport.json('POST', '/containers/prune', { query: { filters: encodeFilters(filters) } });
+  }
+
+  containerCommit(
+    id: string,
+    opts: { repo?: string; tag?: string; comment?: string; author?: string; pause?: boolean; changes?: string[] },
+    config?: ImageRunConfig,
+  ): Promise<{ Id: string }> {
+    return this.transport.json('POST', '/commit', {
+      query: { container: id, repo: opts.repo, tag: opts.tag, comment: opts.comment, author: opts.author, pause: opts.pause ? '1' : '0', changes: opts.changes },
+      body: config ?? {},
+    });
+  }
+
+  // --- exec
+
+  execCreate(container: string, config: ExecCreateRequest): Promise<{ Id: string }> {
+    return this.transport.json('POST', `/containers/${enc(container)}/exec`, { body: config });
+  }
+
+  execStart(id: string, opts: { Detach: boolean; Tty: boolean; ConsoleSize?: [number, number] }): Promise<void> {
+    return this.transport.discard('POST', `/exec/${enc(id)}/start`, { body: opts });
+  }
+
+  execAttach(id: string, opts: { Tty: boolean; ConsoleSize?: [number, number] }): Promise<Hijacked> {
+    return this.transport.hijack('POST', `/exec/${enc(id)}/start`, { body: { Detach: false, ...opts } });
+  }
+
+  execInspect(id: string): Promise<ExecInspect> {
+    return this.transport.json('GET', `/exec/${enc(id)}/json`);
+  }
+
+  execResize(id: string, height: number, width: number): Promise<void> {
+    return this.transport.discard('POST', `/exec/${enc(id)}/resize`, { query: { h: height, w: width } });
+  }
+
+  // --- images
+
+  imageList(query: { all?: boolean; filters?: Filters; digests?: boolean }): Promise<ImageSummary[]> {
+    return this.transport.json('GET', '/images/json', { query: { all: query.all, digests: query.digests, filters: encodeFilters(query.filters) } });
+  }
+
+  imageInspect(name: string): Promise<ImageInspect> {
+    return this.transport.json('GET', `/images/${name}/json`);
+  }
+
+  imageHistory(name: string): Promise<HistoryResponseItem[]> {
+    return this.transport.json('GET', `/images/${name}/history`);
+  }
+
+  imageTag(name: string, repo: string, tag?: string): Promise<void> {
+    return this.transport.discard('POST', `/images/${name}/tag`, { query: { repo, tag } });
+  }
+
+  imageRemove(name: string, opts: { force?: boolean; noprune?: boolean }): Promise<ImageDeleteItem[]> {
+    return this.transport.json('DELETE', `/images/${name}`, { query: { force: opts.force, noprune: opts.noprune } });
+  }
+
+  /** POST /images/create: a pull (fromImage) or an import (fromSrc); returns the progress stream. */
+  imageCreate(query: Query, body?: Readable): Promise<IncomingMessage> {
+    return this.transport.request('POST', '/images/create', { query, body });
+  }
+
+  imageLoad(body: Readable, quiet: boolean): Promise<IncomingMessage> {
+    return this.transport.request('POST', '/images/load', { query: { quiet }, body });
+  }
+
+  imageSave(names: string[]): Promise<IncomingMessage> {
+    return this.transport.request('GET', '/images/get', { query: { names } });
+  }
+
+  imagePrune(filters?: Filters): Promise<PruneReport> {
+    return this.transport.json('POST', '/images/prune', { query: { filters: encodeFilters(filters) } });
+  }
+
+  // --- system
+
+  version(): Promise<Record<string, unknown>> {
+    return this.transport.json('GET', '/version');
+  }
+
+  info(): Promise<Record<string, unknown>> {
+    return this.transport.json('GET', '/info');
+  }
+
+  async *events(query: { since?: string; until?: string; filters?: Filters }): AsyncGenerator<EventMessage> {
+    const res = await this.transport.request('GET', '/events', { query: { since: query.since, until: query.until, filters: encodeFilters(query.filters) } });
+    yield* jsonMessages<EventMessage>(res);
+  }
+}
+
+/** Reads a progress stream to its end; an `error` message in it becomes a thrown Error. */
+export async function drainProgress(res: Readable, onMessage?: (msg: JsonMessage) => void): Promise<void> {
+  for await (const msg of jsonMessages<JsonMessage>(res)) {
+    if (msg.error || msg.errorDetail) throw new Error(msg.errorDetail?.message ?? msg.error);
+    onMessage?.(msg);
+  }
+}
