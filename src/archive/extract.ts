@@ -1,0 +1,219 @@
+// Unpacks a tar stream into a directory, treating the archive as hostile: nothing
+// is ever written outside `dest`. The rules:
+//  - names are normalised; names that climb out ("../x") are skipped, absolute
+//    names are taken relative to dest;
+//  - no symlink inside dest is followed: an entry whose parent path crosses a
+//    symlink (or a file) is skipped, files are created O_EXCL|O_NOFOLLOW, an
+//    existing entry is removed before its replacement is created;
+//  - hardlinks only to earlier entries of the same archive;
+//  - device files are skipped (whiteouts aside), FIFOs kept;
+//  - ownership (lchown), mode bits including setuid/setgid/sticky, mtimes and
+//    xattrs (pax SCHILY.xattr.*) are kept; trusted.overlay.* xattrs from the
+//    archive are dropped, since they would steer overlayfs (redirects, metacopy).
+// With `whiteouts: 'overlay'` OCI whiteouts become overlayfs ones: `.wh.name` → a
+// 0/0 character device `name`, `.wh..wh..opq` → trusted.overlay.opaque=y on the dir.
+import { constants, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar-stream';
+import { lsetxattr, mkfifo, mkWhiteout } from './fsops.js';
+import { paxXattrs } from './tar-pax.js';
+import { cleanEntryPath, cleanLinkTarget } from './tar-path.js';
+
+export const WHITEOUT_PREFIX = '.wh.';
+export const OPAQUE_WHITEOUT = '.wh..wh..opq';
+export const OPAQUE_XATTR = 'trusted.overlay.opaque';
+
+export interface ExtractOptions {
+  /** 'overlay': convert OCI whiteouts to overlayfs form (layers). Default: keep them as plain files. */
+  whiteouts?: 'overlay' | 'keep';
+  /** Restore uid/gid (needs root). Default true. */
+  ownership?: boolean;
+  /** Told about every entry that was not extracted, and why. */
+  onSkip?: (name: string, reason: string) => void;
+}
+
+export async function extractTar(input: Readable, dest: string, opts: ExtractOptions = {}): Promise<void> {
+  const extractor = new Extractor(path.resolve(dest), opts);
+  const parser = tar.extract();
+  const feeding = pipeline(input, parser);
+  feeding.catch(() => undefined); // reported through the iterator below
+  try {
+    for await (const entry of parser) {
+      try {
+        await extractor.entry(entry.header, entry as unknown as AsyncIterable<Buffer>);
+      } finally {
+        // Drain what the handler did not read, so the parser moves on.
+        entry.resume();
+      }
+    }
+    await feeding;
+    await extractor.finish();
+  } catch (err) {
+    input.destroy();
+    parser.destroy();
+    throw err;
+  }
+}
+
+class Extractor {
+  /** Directories known to be real directories (not symlinks) inside dest. */
+  private readonly knownDirs = new Set<string>(['']);
+  /** Directory mtimes, applied last: creating children changes them. */
+  private readonly dirTimes = new Map<string, Date>();
+
+  constructor(
+    private readonly dest: string,
+    private readonly opts: ExtractOptions,
+  ) {}
+
+  private skip(name: string, reason: string): void {
+    this.opts.onSkip?.(name, reason);
+  }
+
+  async entry(header: tar.Header, body: AsyncIterable<Buffer>): Promise<void> {
+    const rel = cleanEntryPath(header.name);
+    if (rel === undefined) {
+      if (path.posix.normalize('/' + header.name) !== '/') return this.skip(header.name, 'path escapes the archive root');
+      // The root itself ("./"): keep its owner, mode and time.
+      if (header.type === 'directory') {
+        if (this.opts.ownership !== false) await fs.lchown(this.dest, header.uid ?? 0, header.gid ?? 0);
+        await fs.chmod(this.dest, (header.mode ?? 0o755) & 0o7777);
+        this.dirTimes.set('', header.mtime ?? new Date(0));
+      }
+      return;
+    }
+    const base = path.posix.basename(rel);
+    const parentRel = path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel);
+
+    if (this.opts.whiteouts === 'overlay' && base.startsWith(WHITEOUT_PREFIX)) {
+      return this.whiteout(header.name, parentRel, base);
+    }
+    if (!(await this.ensureParent(parentRel))) return this.skip(header.name, 'parent is not a directory');
+
+    const target = path.join(this.dest, rel);
+    const existing = await lstatOrNull(target);
+    if (existing && !(existing.isDirectory() && header.type === 'directory')) {
+      await fs.rm(target, { recursive: true, force: true });
+      this.forgetDirs(rel);
+    }
+
+    const mode = (header.mode ?? 0o644) & 0o7777;
+    const mtime = header.mtime ?? new Date(0);
+    switch (header.type) {
+      case 'directory':
+        if (!existing || !existing.isDirectory()) await fs.mkdir(target, { mode: 0o700 });
+        this.knownDirs.add(rel);
+        this.dirTimes.set(rel, mtime);
+        break;
+      case 'file':
+      case 'contiguous-file': {
+        const handle = await fs.open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        await pipeline(body, handle.createWriteStream());
+        break;
+      }
+      case 'symlink':
+        await fs.symlink(header.linkname ?? '', target);
+        break;
+      case 'link': {
+        const source = await this.linkSource(header.linkname ?? '');
+        if (!source) return this.skip(header.name, `hardlink target ${header.linkname} is not in the archive`);
+        await fs.link(source, target);
+        return; // a hardlink shares its inode's owner, mode and times
+      }
+      case 'fifo':
+        await mkfifo(target, mode);
+        break;
+      case 'character-device':
+      case 'block-device':
+        return this.skip(header.name, 'device files are not extracted');
+      default:
+        return this.skip(header.name, `unsupported entry type ${header.type}`);
+    }
+
+    if (this.opts.ownership !== false) await fs.lchown(target, header.uid ?? 0, header.gid ?? 0);
+    for (const [name, value] of paxXattrs(header.pax as Record<string, string> | null)) {
+      if (name.startsWith('trusted.overlay.')) continue;
+      await lsetxattr(target, name, value);
+    }
+    if (header.type !== 'symlink') await fs.chmod(target, mode); // after chown, which clears setuid
+    if (header.type !== 'directory') await fs.lutimes(target, mtime, mtime);
+  }
+
+  async finish(): Promise<void> {
+    // Deepest first, so setting a child's time does not disturb its parent's.
+    const dirs = [...this.dirTimes].sort((a, b) => b[0].length - a[0].length);
+    for (const [rel, time] of dirs) {
+      await fs.utimes(path.join(this.dest, rel), time, time).catch(() => undefined);
+    }
+  }
+
+  private async whiteout(name: string, parentRel: string, base: string): Promise<void> {
+    if (!(await this.ensureParent(parentRel))) return this.skip(name, 'parent is not a directory');
+    const parent = path.join(this.dest, parentRel);
+    if (base === OPAQUE_WHITEOUT) {
+      await lsetxattr(parent, OPAQUE_XATTR, Buffer.from('y'));
+      return;
+    }
+    if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) return this.skip(name, 'unknown whiteout meta file');
+    const hidden = base.slice(WHITEOUT_PREFIX.length);
+    if (hidden === '' || hidden === '.' || hidden === '..') return this.skip(name, 'invalid whiteout');
+    const target = path.join(parent, hidden);
+    await fs.rm(target, { recursive: true, force: true });
+    this.forgetDirs(path.posix.join(parentRel, hidden));
+    await mkWhiteout(target);
+  }
+
+  /** Makes sure every component of `rel` is a real directory, creating missing ones; false if one is not. */
+  private async ensureParent(rel: string): Promise<boolean> {
+    if (this.knownDirs.has(rel)) return true;
+    let current = '';
+    for (const part of rel.split('/')) {
+      current = current ? `${current}/${part}` : part;
+      if (this.knownDirs.has(current)) continue;
+      const full = path.join(this.dest, current);
+      const st = await lstatOrNull(full);
+      if (!st) {
+        await fs.mkdir(full, { mode: 0o755 });
+      } else if (!st.isDirectory()) {
+        return false; // a symlink or a file: never write through it
+      }
+      this.knownDirs.add(current);
+    }
+    return true;
+  }
+
+  /** The absolute path of a hardlink's target, if it is an existing non-directory inside dest reached without symlinks. */
+  private async linkSource(linkname: string): Promise<string | undefined> {
+    const rel = cleanLinkTarget(linkname);
+    if (rel === undefined) return undefined;
+    const parentRel = path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel);
+    for (let current = parentRel; current !== ''; current = path.posix.dirname(current) === '.' ? '' : path.posix.dirname(current)) {
+      const st = await lstatOrNull(path.join(this.dest, current));
+      if (!st || !st.isDirectory()) return undefined;
+    }
+    const source = path.join(this.dest, rel);
+    const st = await lstatOrNull(source);
+    if (!st || st.isDirectory()) return undefined;
+    return source;
+  }
+
+  private forgetDirs(rel: string): void {
+    for (const dir of this.knownDirs) {
+      if (dir === rel || dir.startsWith(rel + '/')) this.knownDirs.delete(dir);
+    }
+    for (const dir of this.dirTimes.keys()) {
+      if (dir === rel || dir.startsWith(rel + '/')) this.dirTimes.delete(dir);
+    }
+  }
+}
+
+async function lstatOrNull(file: string) {
+  try {
+    return await fs.lstat(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
