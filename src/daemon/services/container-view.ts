@@ -1,0 +1,195 @@
+import type { ContainerInspect, ContainerSummary, NetworkSettings } from '../../api/types.js';
+import { badParameter } from '../../common/errors.js';
+import type { ContainerRecord } from '../../store/container-store.js';
+
+/** The Engine API's views of a container (inspect, list) and the list filters. */
+
+export function networkSettings(record: ContainerRecord): NetworkSettings {
+  const mode = record.hostConfig.NetworkMode ?? 'default';
+  const networks: NetworkSettings['Networks'] = {};
+  if (mode === 'host' || mode === 'none') {
+    networks[mode] = {
+      IPAMConfig: null,
+      Links: null,
+      Aliases: null,
+      NetworkID: '',
+      EndpointID: '',
+      Gateway: '',
+      IPAddress: '',
+      IPPrefixLen: 0,
+      IPv6Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      MacAddress: '',
+      DriverOpts: null,
+    };
+  }
+  return {
+    Bridge: '',
+    SandboxID: '',
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    Ports: {},
+    SandboxKey: '',
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: '',
+    Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    MacAddress: '',
+    Networks: networks,
+  };
+}
+
+export function inspectView(
+  record: ContainerRecord,
+  paths: { hostsPath: string; hostnamePath: string; resolvConfPath: string; logPath: string; rootfsDir: string; layerDirs: string[] },
+  execIds: string[],
+  sizes?: { rw: number; rootFs: number },
+): ContainerInspect {
+  return {
+    Id: record.id,
+    Created: record.created,
+    Path: record.path,
+    Args: record.args,
+    State: { ...record.state },
+    Image: record.image,
+    ResolvConfPath: paths.resolvConfPath,
+    HostnamePath: paths.hostnamePath,
+    HostsPath: paths.hostsPath,
+    LogPath: paths.logPath,
+    Name: record.name,
+    RestartCount: record.restartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: execIds.length ? execIds : null,
+    HostConfig: record.hostConfig,
+    GraphDriver: {
+      Name: 'overlay2',
+      Data: {
+        LowerDir: [...paths.layerDirs].reverse().join(':'),
+        MergedDir: `${paths.rootfsDir}/merged`,
+        UpperDir: `${paths.rootfsDir}/upper`,
+        WorkDir: `${paths.rootfsDir}/work`,
+      },
+    },
+    ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
+    Mounts: [],
+    Config: record.config,
+    NetworkSettings: networkSettings(record),
+  };
+}
+
+export function summaryView(record: ContainerRecord, sizes?: { rw: number; rootFs: number }): ContainerSummary {
+  const command = [record.path, ...record.args].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
+  return {
+    Id: record.id,
+    Names: [record.name],
+    Image: record.imageRef,
+    ImageID: record.image,
+    Command: command,
+    Created: Math.floor(Date.parse(record.created) / 1000),
+    Ports: [],
+    ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
+    Labels: record.config.Labels ?? {},
+    State: record.state.Status,
+    Status: statusText(record),
+    HostConfig: { NetworkMode: record.hostConfig.NetworkMode ?? 'default' },
+    NetworkSettings: { Networks: networkSettings(record).Networks },
+    Mounts: [],
+  };
+}
+
+/** Docker's human status: "Up 5 seconds", "Exited (0) 2 minutes ago", "Created". */
+export function statusText(record: ContainerRecord, now = Date.now()): string {
+  const s = record.state;
+  if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+  if (s.Running) return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${s.Paused ? ' (Paused)' : ''}`;
+  if (s.Status === 'removing') return 'Removal In Progress';
+  if (s.Status === 'dead') return 'Dead';
+  if (!record.hasBeenStarted || s.FinishedAt.startsWith('0001')) return 'Created';
+  return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+}
+
+/** go-units HumanDuration. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.floor(ms / 60000);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(ms / 3600000);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(hours / 24 / 365)} years`;
+}
+
+const KNOWN_FILTERS = ['id', 'name', 'label', 'status', 'ancestor', 'before', 'since', 'exited', 'health', 'network', 'volume', 'expose', 'publish', 'is-task'];
+const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+
+/**
+ * `GET /containers/json` selection: all/limit/before/since and the filters, newest
+ * first. `ancestorMatches(record, ref)` answers whether ref names the record's image
+ * or one of its parents.
+ */
+export function selectContainers(
+  records: ContainerRecord[],
+  opts: { all: boolean; limit: number; filters: Map<string, string[]> },
+  lookup: (ref: string) => ContainerRecord | undefined,
+  ancestorMatches: (record: ContainerRecord, ref: string) => boolean,
+): ContainerRecord[] {
+  const f = opts.filters;
+  for (const key of f.keys()) if (!KNOWN_FILTERS.includes(key)) throw badParameter(`invalid filter '${key}'`);
+  for (const status of f.get('status') ?? []) {
+    if (!STATUSES.includes(status)) throw badParameter(`invalid filter 'status=${status}'`);
+  }
+  const sorted = [...records].sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || (a.id < b.id ? 1 : -1));
+  const created = (ref: string) => {
+    const r = lookup(ref);
+    if (!r) throw badParameter(`No such container: ${ref}`);
+    return Date.parse(r.created);
+  };
+  const before = f.get('before')?.map(created);
+  const since = f.get('since')?.map(created);
+  const all = opts.all || opts.limit > 0 || !!before || !!since || f.has('status') || f.has('exited');
+  const out = sorted.filter((r) => {
+    const t = Date.parse(r.created);
+    if (!all && !r.state.Running) return false;
+    if (before && !before.every((b) => t < b)) return false;
+    if (since && !since.every((s) => t > s)) return false;
+    if (!matchAny(f.get('id'), (v) => r.id.startsWith(v))) return false;
+    if (!matchAny(f.get('name'), (v) => new RegExp(v).test(r.name))) return false;
+    if (!matchAny(f.get('status'), (v) => v === r.state.Status)) return false;
+    if (!matchAny(f.get('ancestor'), (v) => ancestorMatches(r, v))) return false;
+    if (!matchAny(f.get('exited'), (v) => r.hasBeenStarted && !r.state.Running && String(r.state.ExitCode) === v)) return false;
+    for (const label of f.get('label') ?? []) {
+      const [key, value] = splitOnce(label, '=');
+      const labels = r.config.Labels ?? {};
+      if (!(key in labels) || (value !== undefined && labels[key] !== value)) return false;
+    }
+    return true;
+  });
+  return opts.limit > 0 ? out.slice(0, opts.limit) : out;
+}
+
+function matchAny(values: string[] | undefined, test: (v: string) => boolean): boolean {
+  return !values || values.length === 0 || values.some(test);
+}
+
+export function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + sep.length)];
+}

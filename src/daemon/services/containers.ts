@@ -1,0 +1,623 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { ContainerCreateRequest, ContainerConfig, ContainerState, HostConfig } from '../../api/types.js';
+import { writeJsonAtomic } from '../../common/atomic-fs.js';
+import { badParameter, conflict, errorMessage, notModified, serverError } from '../../common/errors.js';
+import { newId, shortId } from '../../common/ids.js';
+import { log } from '../../common/log.js';
+import { etcFilePaths, writeEtcFiles } from '../../runtime/etc-files.js';
+import { writeControl, type Monitor } from '../../runtime/monitor.js';
+import { buildOciSpec, containerEnv } from '../../runtime/oci-spec.js';
+import type { OciRuntime } from '../../runtime/oci-runtime.js';
+import { ContainerRootfs } from '../../runtime/rootfs.js';
+import { resolveUser } from '../../runtime/user.js';
+import { ContainerStore, type ContainerRecord } from '../../store/container-store.js';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys, pipeAttach, type ClientStream } from './attach.js';
+import { streamLogs, type LogOptions } from './container-logs.js';
+import { mergeImageConfig, validateName, generateName } from './container-config.js';
+import type { EventService } from './events.js';
+import type { ImageService } from './images.js';
+import { parseSignal } from './signals.js';
+import { LogRotator, logSettings } from './log-rotation.js';
+
+type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+interface PendingAttach {
+  client: ClientStream;
+  opts: { stdin: boolean; stdout: boolean; stderr: boolean; detachKeys: number[] };
+  done: (result: { detached: boolean }) => void;
+}
+
+/**
+ * The container lifecycle: create, start, stop, kill, wait, remove, and the state
+ * machine between them. Containers run under conmon, so they outlive berthd; on
+ * start berthd adopts the ones still running and records the exits it missed.
+ */
+export class ContainerService {
+  readonly store: ContainerStore;
+  private readonly waiters = new Map<string, { condition: WaitCondition; resolve: (code: number) => void }[]>();
+  private readonly pendingAttaches = new Map<string, Set<PendingAttach>>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly rotator: LogRotator;
+  /** Containers stopped by the user, which restart policies leave alone. */
+  private readonly manuallyStopped = new Set<string>();
+
+  constructor(
+    private readonly deps: {
+      dataRoot: string;
+      execRoot: string;
+      images: ImageService;
+      runtime: OciRuntime;
+      monitor: Monitor;
+      events: EventService;
+    },
+  ) {
+    this.store = new ContainerStore(path.join(deps.dataRoot, 'containers'));
+    this.rotator = new LogRotator((id) => this.bundleDir(id));
+  }
+
+  // ---- start-up and exits -------------------------------------------------
+
+  /** Loads the store and reconciles it with what ran while berthd was away. */
+  async init(): Promise<void> {
+    await fs.mkdir(this.deps.monitor.exitDir, { recursive: true });
+    await fs.mkdir(this.deps.monitor.socketDir, { recursive: true });
+    const records = await this.store.load();
+    for (const record of records) {
+      if (record.state.Status === 'removing') {
+        await this.finishRemove(record).catch((err) => log.warn('finishing removal failed', { id: record.id, err: errorMessage(err) }));
+        continue;
+      }
+      if (!record.state.Running) continue;
+      const exit = await this.readExitFile(record.id);
+      if (exit !== undefined) await this.handleExit(record.id, exit);
+      else if (!isAlive(record.monitorPid) && !isAlive(record.state.Pid)) await this.handleExit(record.id, 255);
+      else this.rotator.watch(record, this.logPath(record.id));
+    }
+    this.watchExits();
+  }
+
+  private watchExits(): void {
+    const watcher = fs.watch(this.deps.monitor.exitDir);
+    void (async () => {
+      try {
+        for await (const change of watcher) {
+          const id = change.filename;
+          if (!id || id.startsWith('.')) continue;
+          const code = await this.readExitFile(id);
+          if (code !== undefined) void this.handleExit(id, code).catch((err) => log.error('exit handling failed', { id, err: errorMessage(err) }));
+        }
+      } catch (err) {
+        log.error('exit watcher stopped', { err: errorMessage(err) });
+      }
+    })();
+  }
+
+  private async readExitFile(id: string): Promise<number | undefined> {
+    const text = await fs.readFile(this.deps.monitor.exitFile(id), 'utf8').catch(() => undefined);
+    if (text === undefined || text.trim() === '') return undefined;
+    const code = Number(text.trim());
+    return code < 0 ? 255 : code;
+  }
+
+  /** A container's main process ended: record it, release its resources, notify waiters. */
+  private handleExit(id: string, exitCode: number): Promise<void> {
+    return this.withLock(id, async () => {
+      await fs.rm(this.deps.monitor.exitFile(id), { force: true });
+      const record = this.store.find(id);
+      if (!record || !record.state.Running) return;
+      this.rotator.unwatch(id);
+      await this.releaseRuntime(record);
+      Object.assign(record.state, {
+        Status: 'exited',
+        Running: false,
+        Paused: false,
+        Restarting: false,
+        Pid: 0,
+        ExitCode: exitCode,
+        FinishedAt: new Date().toISOString(),
+      } satisfies Partial<ContainerState>);
+      record.monitorPid = 0;
+      await this.store.save(record);
+      this.deps.events.emit('container', 'die', id, { ...this.eventAttributes(record), exitCode: String(exitCode) });
+      this.notifyWaiters(id, ['next-exit', 'not-running'], exitCode);
+      const stoppedByUser = this.manuallyStopped.delete(id);
+      if (record.hostConfig.AutoRemove) {
+        void this.remove(id, { force: true, volumes: true }).catch(() => undefined);
+      } else if (!stoppedByUser && this.shouldRestart(record)) {
+        this.scheduleRestart(record);
+      }
+    });
+  }
+
+  private shouldRestart(record: ContainerRecord): boolean {
+    const policy = record.hostConfig.RestartPolicy;
+    switch (policy?.Name) {
+      case 'always':
+      case 'unless-stopped':
+        return true;
+      case 'on-failure':
+        return record.state.ExitCode !== 0 && (!policy.MaximumRetryCount || record.restartCount < policy.MaximumRetryCount);
+      default:
+        return false;
+    }
+  }
+
+  /** Docker's backoff: 100 ms doubling per consecutive restart, capped at a minute. */
+  private scheduleRestart(record: ContainerRecord): void {
+    const delay = Math.min(100 * 2 ** Math.min(record.restartCount, 10), 60_000);
+    record.state.Restarting = true;
+    record.state.Status = 'restarting';
+    setTimeout(() => {
+      const current = this.store.find(record.id);
+      if (!current || !current.state.Restarting) return;
+      current.restartCount++;
+      current.state.Restarting = false;
+      this.start(current.id).catch((err) => {
+        current.state.Status = 'exited';
+        log.warn('restart failed', { id: current.id, err: errorMessage(err) });
+      });
+    }, delay).unref();
+  }
+
+  // ---- create -----------------------------------------------------------
+
+  async create(body: ContainerCreateRequest, requestedName: string): Promise<{ Id: string; Warnings: string[] }> {
+    if (!body || typeof body !== 'object') throw badParameter('config cannot be empty in order to create a container');
+    if (!body.Image) throw badParameter('No command specified');
+    const name = requestedName ? validateName(requestedName) : generateName((n) => this.store.nameOwner(n) !== undefined);
+    const owner = this.store.nameOwner(name);
+    if (owner) throw conflict(`Conflict. The container name "${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+    const image = await this.deps.images.resolve(body.Image);
+    const id = newId();
+    const { HostConfig: hostConfig = {}, NetworkingConfig: _networking, ...requested } = body;
+    const config: ContainerConfig = mergeImageConfig(requested, image.config.config ?? {}, shortId(id));
+    config.Image = body.Image;
+    const command = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+    if (command.length === 0) throw badParameter('No command specified');
+    validateHostConfig(hostConfig);
+    hostConfig.NetworkMode ||= 'default';
+    hostConfig.LogConfig = { Type: hostConfig.LogConfig?.Type || 'json-file', Config: hostConfig.LogConfig?.Config ?? {} };
+    hostConfig.RestartPolicy ??= { Name: 'no', MaximumRetryCount: 0 };
+    const record: ContainerRecord = {
+      id,
+      name,
+      created: new Date().toISOString(),
+      path: command[0],
+      args: command.slice(1),
+      config,
+      hostConfig,
+      image: image.id,
+      imageRef: body.Image,
+      state: {
+        Status: 'created',
+        Running: false,
+        Paused: false,
+        Restarting: false,
+        OOMKilled: false,
+        Dead: false,
+        Pid: 0,
+        ExitCode: 0,
+        Error: '',
+        StartedAt: '0001-01-01T00:00:00Z',
+        FinishedAt: '0001-01-01T00:00:00Z',
+      },
+      restartCount: 0,
+      runtime: this.deps.runtime.name,
+      monitorPid: 0,
+      hasBeenStarted: false,
+    };
+    await this.store.add(record);
+    await this.rootfs(id).prepare();
+    this.deps.events.emit('container', 'create', id, this.eventAttributes(record));
+    return { Id: id, Warnings: [] };
+  }
+
+  // ---- start ----------------------------------------------------------------
+
+  start(ref: string): Promise<void> {
+    const record = this.store.get(ref);
+    return this.withLock(record.id, () => this.startLocked(record));
+  }
+
+  private async startLocked(record: ContainerRecord): Promise<void> {
+    if (record.state.Paused) throw conflict('cannot start a paused container, try unpause instead');
+    if (record.state.Running) throw notModified();
+    if (record.state.Status === 'removing') throw conflict(`container is marked for removal and cannot be started`);
+    const { id } = record;
+    const bundle = this.bundleDir(id);
+    const rootfs = this.rootfs(id);
+    try {
+      const image = await this.deps.images.resolve(record.image);
+      await rootfs.prepare();
+      await rootfs.mount(image.layerDirs);
+      await fs.mkdir(bundle, { recursive: true });
+      const etc = etcFilePaths(this.store.dir(id));
+      const networkMode = record.hostConfig.NetworkMode ?? 'default';
+      const hostNetwork = networkMode === 'host';
+      await writeEtcFiles(etc, {
+        hostname: record.config.Hostname || shortId(id),
+        domainname: record.config.Domainname,
+        extraHosts: record.hostConfig.ExtraHosts ?? [],
+        hostNetwork,
+        dns: record.hostConfig.Dns ?? undefined,
+        dnsSearch: record.hostConfig.DnsSearch ?? undefined,
+        dnsOptions: record.hostConfig.DnsOptions ?? undefined,
+      });
+      const user = await resolveUser(rootfs.merged, record.config.User ?? '');
+      const spec = buildOciSpec({
+        args: [record.path, ...record.args],
+        env: containerEnv(record.config.Env ?? [], { hostname: record.config.Hostname || shortId(id), tty: !!record.config.Tty }),
+        cwd: record.config.WorkingDir || '/',
+        user,
+        terminal: !!record.config.Tty,
+        hostname: record.config.Hostname || shortId(id),
+        domainname: record.config.Domainname,
+        rootfs: rootfs.merged,
+        readonlyRootfs: !!record.hostConfig.ReadonlyRootfs,
+        containerFiles: { hosts: etc.hostsPath, hostname: etc.hostnamePath, resolvConf: etc.resolvConfPath },
+        network: hostNetwork ? 'host' : networkMode === 'none' ? 'none' : 'private',
+        init: !!record.hostConfig.Init,
+        cgroupsPath: `/berth/${id}`,
+        privileged: !!record.hostConfig.Privileged,
+        capAdd: record.hostConfig.CapAdd ?? [],
+        capDrop: record.hostConfig.CapDrop ?? [],
+        shmSize: record.hostConfig.ShmSize || undefined,
+        consoleSize: consoleSize(record.hostConfig.ConsoleSize),
+      });
+      await writeJsonAtomic(path.join(bundle, 'config.json'), spec);
+      const logs = logSettings(record);
+      await fs.rm(this.deps.monitor.exitFile(id), { force: true });
+      const { pid, monitorPid } = await this.deps.monitor.create({
+        id,
+        bundle,
+        logPath: this.logPath(id),
+        logSizeMax: logs.backstopSize,
+        stdin: !!record.config.OpenStdin,
+        terminal: !!record.config.Tty,
+        leaveStdinOpen: !record.config.StdinOnce,
+      });
+      this.connectPendingAttaches(record);
+      await this.deps.runtime.start(id);
+      Object.assign(record.state, {
+        Status: 'running',
+        Running: true,
+        Paused: false,
+        Restarting: false,
+        Pid: pid,
+        ExitCode: 0,
+        Error: '',
+        StartedAt: new Date().toISOString(),
+        FinishedAt: '0001-01-01T00:00:00Z',
+      } satisfies Partial<ContainerState>);
+      record.monitorPid = monitorPid;
+      record.hasBeenStarted = true;
+      await this.store.save(record);
+      this.rotator.watch(record, this.logPath(record.id));
+      this.deps.events.emit('container', 'start', id, this.eventAttributes(record));
+    } catch (err) {
+      await this.releaseRuntime(record).catch(() => undefined);
+      const message = errorMessage(err);
+      record.state.Error = message;
+      record.state.ExitCode = /executable file not found|no such file or directory/.test(message) ? 127 : /permission denied/.test(message) ? 126 : 128;
+      record.state.Status = record.hasBeenStarted ? 'exited' : 'created';
+      await this.store.save(record);
+      this.cancelPendingAttaches(id);
+      throw serverError(`OCI runtime create failed: ${message}: unknown`);
+    }
+  }
+
+  /** Runtime state, mounts and cgroups of a container that is no longer running. */
+  private async releaseRuntime(record: ContainerRecord): Promise<void> {
+    await this.deps.runtime.delete(record.id, true);
+    await this.rootfs(record.id).unmount();
+    await fs.rm(this.bundleDir(record.id), { recursive: true, force: true });
+  }
+
+  // ---- stop, kill, restart, pause ---------------------------------------------
+
+  async stop(ref: string, timeoutSeconds?: number): Promise<void> {
+    const record = this.store.get(ref);
+    if (!record.state.Running) throw notModified();
+    this.manuallyStopped.add(record.id);
+    if (record.state.Restarting) record.state.Restarting = false;
+    const timeout = timeoutSeconds ?? record.config.StopTimeout ?? 10;
+    const stopSignal = parseSignal(record.config.StopSignal || 'SIGTERM');
+    const exited = this.waitFor(record.id, 'next-exit');
+    if (record.state.Paused) await this.deps.runtime.resume(record.id).catch(() => undefined);
+    this.signal(record, stopSignal);
+    if (timeout < 0) {
+      await exited;
+      return;
+    }
+    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeout * 1000).unref());
+    if ((await Promise.race([exited, timer])) === 'timeout') {
+      this.signal(record, parseSignal('SIGKILL'));
+      await exited;
+    }
+  }
+
+  async restart(ref: string, timeoutSeconds?: number): Promise<void> {
+    const record = this.store.get(ref);
+    if (record.state.Running) await this.stop(record.id, timeoutSeconds);
+    await this.start(record.id);
+    this.deps.events.emit('container', 'restart', record.id, this.eventAttributes(record));
+  }
+
+  kill(ref: string, signalSpec = 'SIGKILL'): void {
+    const record = this.store.get(ref);
+    const signal = parseSignal(signalSpec);
+    if (!record.state.Running) throw conflict(`Cannot kill container: ${ref}: Container ${record.id} is not running`);
+    if (signal === parseSignal('SIGKILL')) this.manuallyStopped.add(record.id);
+    this.signal(record, signal);
+    this.deps.events.emit('container', 'kill', record.id, { ...this.eventAttributes(record), signal: String(signal) });
+  }
+
+  private signal(record: ContainerRecord, signal: number): void {
+    try {
+      process.kill(record.state.Pid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+
+  async pause(ref: string): Promise<void> {
+    const record = this.store.get(ref);
+    if (!record.state.Running) throw conflict(`Container ${record.id} is not running`);
+    if (record.state.Paused) throw conflict(`Container ${record.id} is already paused`);
+    await this.deps.runtime.pause(record.id);
+    record.state.Paused = true;
+    record.state.Status = 'paused';
+    await this.store.save(record);
+    this.deps.events.emit('container', 'pause', record.id, this.eventAttributes(record));
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const record = this.store.get(ref);
+    if (!record.state.Paused) throw conflict(`Container ${record.id} is not paused`);
+    await this.deps.runtime.resume(record.id);
+    record.state.Paused = false;
+    record.state.Status = 'running';
+    await this.store.save(record);
+    this.deps.events.emit('container', 'unpause', record.id, this.eventAttributes(record));
+  }
+
+  // ---- wait -------------------------------------------------------------------
+
+  async wait(ref: string, condition: string): Promise<number> {
+    const record = this.store.get(ref);
+    if (!['not-running', 'next-exit', 'removed', ''].includes(condition)) {
+      throw badParameter(`invalid condition: "${condition}"`);
+    }
+    const c = (condition || 'not-running') as WaitCondition;
+    if (c === 'not-running' && !record.state.Running && !record.state.Restarting) return record.state.ExitCode;
+    return this.waitFor(record.id, c);
+  }
+
+  private waitFor(id: string, condition: WaitCondition): Promise<number> {
+    return new Promise((resolve) => {
+      const list = this.waiters.get(id) ?? [];
+      list.push({ condition, resolve });
+      this.waiters.set(id, list);
+    });
+  }
+
+  private notifyWaiters(id: string, conditions: WaitCondition[], code: number): void {
+    const list = this.waiters.get(id);
+    if (!list) return;
+    const remaining = list.filter((w) => {
+      if (!conditions.includes(w.condition)) return true;
+      w.resolve(code);
+      return false;
+    });
+    if (remaining.length) this.waiters.set(id, remaining);
+    else this.waiters.delete(id);
+  }
+
+  // ---- remove, rename, prune --------------------------------------------------------
+
+  async remove(ref: string, opts: { force: boolean; volumes: boolean }): Promise<void> {
+    const record = this.store.get(ref);
+    if (record.state.Status === 'removing') throw conflict(`removal of container ${ref} is already in progress`);
+    if (record.state.Running && !opts.force) {
+      const verb = record.state.Paused ? 'paused' : 'running';
+      throw conflict(
+        `You cannot remove a ${verb} container ${record.id}. Stop the container before attempting removal or force remove`,
+      );
+    }
+    if (record.state.Running) {
+      const exited = this.waitFor(record.id, 'next-exit');
+      this.manuallyStopped.add(record.id);
+      if (record.state.Paused) await this.deps.runtime.resume(record.id).catch(() => undefined);
+      this.signal(record, parseSignal('SIGKILL'));
+      await exited;
+    }
+    await this.withLock(record.id, async () => {
+      if (!this.store.find(record.id)) return;
+      record.state.Status = 'removing';
+      record.state.Restarting = false;
+      await this.store.save(record);
+      await this.finishRemove(record);
+    });
+  }
+
+  private async finishRemove(record: ContainerRecord): Promise<void> {
+    this.rotator.unwatch(record.id);
+    this.cancelPendingAttaches(record.id);
+    await this.releaseRuntime(record);
+    await this.store.remove(record);
+    this.deps.events.emit('container', 'destroy', record.id, this.eventAttributes(record));
+    this.notifyWaiters(record.id, ['removed', 'next-exit', 'not-running'], record.state.ExitCode);
+  }
+
+  async rename(ref: string, newName: string): Promise<void> {
+    const record = this.store.get(ref);
+    if (!newName) throw badParameter('Neither old nor new names may be empty');
+    const name = validateName(newName);
+    if (name === record.name) throw badParameter('Renaming a container with the same name as its current name');
+    const oldName = record.name;
+    await this.store.rename(record, name);
+    this.deps.events.emit('container', 'rename', record.id, { ...this.eventAttributes(record), oldName });
+  }
+
+  async prune(keep: (record: ContainerRecord) => boolean): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    for (const record of this.store.all()) {
+      if (record.state.Running || record.state.Status === 'removing' || keep(record)) continue;
+      reclaimed += await directorySize(this.rootfs(record.id).upper);
+      await this.remove(record.id, { force: false, volumes: false });
+      deleted.push(record.id);
+    }
+    this.deps.events.emit('container', 'prune', '', { reclaimed: String(reclaimed) });
+    return { ContainersDeleted: deleted, SpaceReclaimed: reclaimed };
+  }
+
+  // ---- attach, logs, resize -------------------------------------------------------------
+
+  /**
+   * Joins a client to the container's streams: now if it runs, else when it starts
+   * (the `docker run` order: attach, then start).
+   */
+  attach(
+    ref: string,
+    client: ClientStream,
+    opts: { stdin: boolean; stdout: boolean; stderr: boolean; detachKeys?: string },
+  ): Promise<{ detached: boolean }> {
+    const record = this.store.get(ref);
+    if (record.state.Paused) throw conflict(`container ${record.id} is paused, unpause the container before attach`);
+    const detachKeys = parseDetachKeys(opts.detachKeys ?? DEFAULT_DETACH_KEYS);
+    const full = { ...opts, stdin: opts.stdin && !!record.config.OpenStdin, detachKeys };
+    if (record.state.Running) {
+      return pipeAttach(this.deps.monitor.attachSocket(record.id), client, { ...full, tty: !!record.config.Tty }).finally(() => client.close());
+    }
+    return new Promise((resolve) => {
+      const pending: PendingAttach = { client, opts: full, done: resolve };
+      const set = this.pendingAttaches.get(record.id) ?? new Set();
+      set.add(pending);
+      this.pendingAttaches.set(record.id, set);
+      client.input.once('close', () => {
+        if (set.delete(pending)) resolve({ detached: false });
+      });
+    });
+  }
+
+  private connectPendingAttaches(record: ContainerRecord): void {
+    const set = this.pendingAttaches.get(record.id);
+    if (!set) return;
+    this.pendingAttaches.delete(record.id);
+    for (const pending of set) {
+      pipeAttach(this.deps.monitor.attachSocket(record.id), pending.client, { ...pending.opts, tty: !!record.config.Tty })
+        .catch(() => ({ detached: false }))
+        .then((result) => {
+          pending.client.close();
+          pending.done(result);
+        });
+    }
+  }
+
+  private cancelPendingAttaches(id: string): void {
+    const set = this.pendingAttaches.get(id);
+    this.pendingAttaches.delete(id);
+    for (const pending of set ?? []) {
+      pending.client.close();
+      pending.done({ detached: false });
+    }
+  }
+
+  async logs(ref: string, opts: Omit<LogOptions, 'tty'>, out: NodeJS.WritableStream, cancelled: () => boolean): Promise<void> {
+    const record = this.store.get(ref);
+    const type = record.hostConfig.LogConfig?.Type;
+    if (type === 'none') {
+      throw badParameter('configured logging driver does not support reading');
+    }
+    await streamLogs(
+      this.logPath(record.id),
+      logSettings(record).maxFiles,
+      { ...opts, tty: !!record.config.Tty },
+      out,
+      () => !!this.store.find(record.id)?.state.Running,
+      cancelled,
+    );
+  }
+
+  resize(ref: string, height: number, width: number): Promise<void> {
+    const record = this.store.get(ref);
+    if (!record.state.Running) throw conflict(`Container ${record.id} is not running`);
+    return writeControl(this.bundleDir(record.id), `1 ${height} ${width}\n`);
+  }
+
+  // ---- helpers ----------------------------------------------------------------------
+
+  bundleDir(id: string): string {
+    return path.join(this.deps.execRoot, 'containers', id);
+  }
+
+  rootfs(id: string): ContainerRootfs {
+    return new ContainerRootfs(path.join(this.store.dir(id), 'rootfs'));
+  }
+
+  logPath(id: string): string {
+    return path.join(this.store.dir(id), `${id}-json.log`);
+  }
+
+  /** Bytes the container wrote to its own layer (inspect/ps --size). */
+  upperSize(id: string): Promise<number> {
+    return directorySize(this.rootfs(id).upper);
+  }
+
+  eventAttributes(record: ContainerRecord): Record<string, string> {
+    return { ...(record.config.Labels ?? {}), image: record.imageRef, name: record.name.slice(1) };
+  }
+
+  /** Serialises state changes of one container (start against exit against remove). */
+  private withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(id) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.locks.set(id, settled);
+    void settled.then(() => {
+      if (this.locks.get(id) === settled) this.locks.delete(id);
+    });
+    return next;
+  }
+}
+
+function consoleSize(size: [number, number] | null | undefined): { height: number; width: number } | undefined {
+  return size && size[0] && size[1] ? { height: size[0], width: size[1] } : undefined;
+}
+
+function validateHostConfig(hostConfig: HostConfig): void {
+  const mode = hostConfig.NetworkMode ?? '';
+  if (!['', 'default', 'bridge', 'none', 'host'].includes(mode) && !mode.startsWith('container:')) {
+    throw badParameter(`network ${mode} not found`);
+  }
+  const policy = hostConfig.RestartPolicy?.Name ?? '';
+  if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(policy)) {
+    throw badParameter(`invalid restart policy '${policy}'`);
+  }
+  if (policy && policy !== 'no' && hostConfig.AutoRemove) {
+    throw badParameter('can\'t create \'AutoRemove\' container with restart policy');
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function directorySize(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const stat = await fs.lstat(path.join(entry.parentPath ?? entry.path, entry.name)).catch(() => undefined);
+    total += stat?.size ?? 0;
+  }
+  return total;
+}

@@ -1,0 +1,63 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/** The per-container /etc/hosts, /etc/hostname and /etc/resolv.conf that Docker bind-mounts. */
+export interface EtcFiles {
+  hostsPath: string;
+  hostnamePath: string;
+  resolvConfPath: string;
+}
+
+export function etcFilePaths(containerDir: string): EtcFiles {
+  return {
+    hostsPath: path.join(containerDir, 'hosts'),
+    hostnamePath: path.join(containerDir, 'hostname'),
+    resolvConfPath: path.join(containerDir, 'resolv.conf'),
+  };
+}
+
+const DEFAULT_HOSTS = `127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+fe00::0	ip6-localnet
+ff00::0	ip6-mcastprefix
+ff02::1	ip6-allnodes
+ff02::2	ip6-allrouters
+`;
+
+export async function writeEtcFiles(
+  files: EtcFiles,
+  opts: { hostname: string; domainname?: string; extraHosts: string[]; hostNetwork: boolean; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] },
+): Promise<void> {
+  const extra = opts.extraHosts.map((entry) => {
+    const sep = entry.indexOf(':');
+    return `${entry.slice(sep + 1)}\t${entry.slice(0, sep)}\n`;
+  });
+  const hosts = opts.hostNetwork ? await fs.readFile('/etc/hosts', 'utf8').catch(() => DEFAULT_HOSTS) : DEFAULT_HOSTS + extra.join('');
+  await Promise.all([
+    fs.writeFile(files.hostsPath, hosts, { mode: 0o644 }),
+    fs.writeFile(files.hostnamePath, `${opts.hostname}\n`, { mode: 0o644 }),
+    fs.writeFile(files.resolvConfPath, await resolvConf(opts), { mode: 0o644 }),
+  ]);
+}
+
+/**
+ * The host's resolv.conf, with loopback resolvers dropped for a container with its
+ * own network namespace (they would point at the container itself); Google's public
+ * resolvers when none are left, as Docker does.
+ */
+async function resolvConf(opts: { hostNetwork: boolean; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): Promise<string> {
+  const host = await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  if (opts.hostNetwork && !opts.dns?.length && !opts.dnsSearch?.length && !opts.dnsOptions?.length) return host;
+  const lines = host.split('\n');
+  const pick = (key: string) => lines.filter((l) => l.startsWith(`${key} `)).map((l) => l.slice(key.length + 1).trim());
+  let servers = opts.dns?.length ? opts.dns : pick('nameserver');
+  if (!opts.hostNetwork) servers = servers.filter((s) => !/^127\.|^::1$/.test(s));
+  if (servers.length === 0) servers = ['8.8.8.8', '8.8.4.4'];
+  const search = opts.dnsSearch?.length ? opts.dnsSearch : pick('search').flatMap((s) => s.split(/\s+/));
+  const options = opts.dnsOptions?.length ? opts.dnsOptions : pick('options').flatMap((s) => s.split(/\s+/));
+  return (
+    servers.map((s) => `nameserver ${s}\n`).join('') +
+    (search.length ? `search ${search.join(' ')}\n` : '') +
+    (options.length ? `options ${options.join(' ')}\n` : '')
+  );
+}

@@ -1,0 +1,192 @@
+// Starts a berthd of its own for one test file (temporary data root, exec root and
+// socket) and tears everything down afterwards: containers, monitors, mounts, cgroups.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, readdirSync, rmdirSync } from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const BERTH = path.join(ROOT, 'bin/berth');
+const BERTHD = path.join(ROOT, 'bin/berthd');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class TestDaemon {
+  readonly dir: string;
+  readonly socket: string;
+  readonly host: string;
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  private process?: ChildProcess;
+
+  constructor() {
+    this.dir = mkdtempSync('/tmp/berth-test-');
+    this.socket = path.join(this.dir, 'berth.sock');
+    this.host = `unix://${this.socket}`;
+    this.dataRoot = path.join(this.dir, 'data');
+    this.execRoot = path.join(this.dir, 'exec');
+  }
+
+  async start(): Promise<void> {
+    // A log file, not a pipe: tests block their event loop in spawnSync, and a full
+    // pipe would then stall berthd.
+    const logFd = openSync(this.logFile, 'a');
+    this.process = spawn(process.execPath, [BERTHD, '-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--log-level', 'debug'], {
+      stdio: ['ignore', logFd, logFd],
+    });
+    closeSync(logFd);
+    const deadline = Date.now() + 15000;
+    while (Date.now() < deadline) {
+      if (this.process.exitCode !== null) throw new Error(`berthd exited: ${this.output}`);
+      if (await this.ping()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`berthd did not answer: ${this.output}`);
+  }
+
+  get pid(): number {
+    return this.process?.pid ?? 0;
+  }
+
+  get logFile(): string {
+    return path.join(this.dir, 'berthd.log');
+  }
+
+  get output(): string {
+    return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
+  }
+
+  /** SIGKILL, as a crash would (containers must survive it). */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const p = this.process;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill(signal);
+    await exited;
+  }
+
+  ping(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const req = http.request({ socketPath: this.socket, path: '/_ping', method: 'GET' }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+  }
+
+  /** One API call; the body parsed as JSON when it is JSON. */
+  api(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; raw: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+      const req = http.request(
+        { socketPath: this.socket, path: urlPath, method, headers: { 'Content-Type': 'application/json', ...headers } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            const raw = Buffer.concat(chunks);
+            let parsed: unknown = raw.toString();
+            try {
+              parsed = JSON.parse(raw.toString());
+            } catch {
+              /* not JSON */
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed, raw });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** Runs the berth CLI against this daemon. */
+  berth(args: string[], opts: { input?: string; timeoutMs?: number } = {}): RunResult {
+    return runCommand(process.execPath, [BERTH, '-H', this.host, ...args], {}, opts);
+  }
+
+  /** Runs the real docker CLI against this daemon. */
+  docker(args: string[], opts: { input?: string; timeoutMs?: number } = {}): RunResult {
+    return runCommand('docker', args, { DOCKER_HOST: this.host }, opts);
+  }
+
+  async makeBusybox(): Promise<void> {
+    const r = runCommand('bash', [path.join(ROOT, 'scripts/make-busybox-image.sh'), this.host], {}, {});
+    if (r.code !== 0) throw new Error(`make-busybox-image failed: ${r.stderr}${r.stdout}`);
+  }
+
+  /** Removes every container (ending their monitors), stops berthd, unmounts and deletes its files. */
+  async stop(): Promise<void> {
+    try {
+      if (this.process && this.process.exitCode === null) {
+        const list = await this.api('GET', '/containers/json?all=1').catch(() => undefined);
+        for (const c of (list?.body as { Id: string }[]) ?? []) {
+          await this.api('DELETE', `/containers/${c.Id}?force=1`).catch(() => undefined);
+        }
+      }
+    } finally {
+      await this.kill('SIGTERM');
+      this.cleanupLeftovers();
+    }
+  }
+
+  /** Whatever a failed test left: monitors and container processes, mounts, cgroups, files. */
+  private cleanupLeftovers(): void {
+    const runtimeRoot = path.join(this.execRoot, 'runtime', 'runc');
+    if (existsSync(runtimeRoot)) {
+      for (const id of readdirSync(runtimeRoot)) {
+        spawnSync('runc', [`--root=${runtimeRoot}`, 'delete', '--force', id]);
+      }
+    }
+    const mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1])
+      .filter((m) => m && m.startsWith(this.dir))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mounts) spawnSync('umount', ['-l', m]);
+    rmSync(this.dir, { recursive: true, force: true });
+    for (const controller of readdirSync('/sys/fs/cgroup', { withFileTypes: true })) {
+      const berth = path.join('/sys/fs/cgroup', controller.name, 'berth');
+      try {
+        rmdirSync(berth);
+      } catch {
+        /* in use by another daemon's containers, or absent */
+      }
+    }
+  }
+}
+
+export function runCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: { input?: string; timeoutMs?: number },
+): RunResult {
+  const r = spawnSync(command, args, {
+    env: { ...process.env, ...env },
+    input: opts.input ?? '',
+    timeout: opts.timeoutMs ?? 60000,
+    encoding: 'utf8',
+  });
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** Starts a daemon with the busybox image, for a test file's `before`. */
+export async function startDaemonWithBusybox(): Promise<TestDaemon> {
+  const daemon = new TestDaemon();
+  try {
+    await daemon.start();
+    await daemon.makeBusybox();
+  } catch (err) {
+    await daemon.stop();
+    throw err;
+  }
+  return daemon;
+}
