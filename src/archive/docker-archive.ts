@@ -159,8 +159,8 @@ async function produce(pack: tar.Pack, images: SaveImage[], blobs: BlobSource): 
     });
   };
 
-  await add({ name: 'blobs', type: 'directory', mode: 0o755 });
-  await add({ name: 'blobs/sha256', type: 'directory', mode: 0o755 });
+  await add({ name: 'blobs/', type: 'directory', mode: 0o755 });
+  await add({ name: 'blobs/sha256/', type: 'directory', mode: 0o755 });
   const written = new Set<string>();
   const manifest: { Config: string; RepoTags: string[] | null; Layers: string[] }[] = [];
   const indexEntries: Descriptor[] = [];

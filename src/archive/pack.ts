@@ -57,7 +57,7 @@ async function produce(pack: tar.Pack, root: string, opts: PackOptions): Promise
 
       const pax = await xattrPax(full, st, native);
       if (st.isDirectory()) {
-        await add({ ...base, name: rel, type: 'directory', pax });
+        await add({ ...base, name: `${rel}/`, type: 'directory', pax }); // the trailing slash is docker's (and GNU tar's) form
         if (opts.whiteouts === 'oci' && (await lgetxattr(full, OPAQUE_XATTR))?.toString() === 'y') {
           await add({ ...base, name: `${rel}/${OPAQUE_WHITEOUT}`, type: 'file', size: 0, mode: 0o600 });
         }
