@@ -36,13 +36,7 @@ export interface Command {
   run(cli: Cli, flags: Flags, args: string[]): Promise<number | void>;
 }
 
-export interface CommandGroup {
-  name: string;
-  short: string;
-  commands: Command[];
-}
-
-/** Ends the CLI with `code`, printing `message` (if any) to stderr. */
+/** Ends the CLI with `code` (0 for a cancelled prompt), printing `message` (if any) to stderr. */
 export class StatusError extends Error {
   constructor(readonly code: number, message = '') {
     super(message);

@@ -5,8 +5,8 @@ import { PROG, StatusError, boolFlag, listFlag, stringFlag, type Cli, type Comma
 import { FlagError, parseFlags, type FlagSpec } from './flags.js';
 import { commandHelp, formatFlags, groupHelp, listCommands } from './help.js';
 import { aliasesOf, findInGroup, groups, topLevel } from './registry.js';
+import { CLI_VERSION } from './commands/system/version.js';
 
-const VERSION = '0.1.0';
 
 const globalFlags: FlagSpec[] = [
   stringFlag('config', undefined, 'Location of client config files'),
@@ -73,7 +73,7 @@ async function dispatch(argv: string[]): Promise<number> {
   }
   const { flags, args } = parsed;
   if (flags.bool('version')) {
-    process.stdout.write(`${PROG} version ${VERSION}\n`);
+    process.stdout.write(`${PROG} version ${CLI_VERSION}\n`);
     return 0;
   }
   const hosts = flags.list('host');
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof StatusError) {
       if (err.message) process.stderr.write(`${err.message}\n`);
-      code = err.code || 1;
+      code = err.code;
     } else {
       process.stderr.write(`${(err as Error).message}\n`);
       code = 1;

@@ -1,11 +1,21 @@
 // Where each command lives: top-level names and the management groups (container, image, system).
 import type { Command } from './command.js';
-import { attachCommand, startCommand } from './commands/container/start.js';
+import { commitCommand } from './commands/container/commit.js';
 import { createCommand } from './commands/container/create.js';
 import { execCommand } from './commands/container/exec.js';
 import { killCommand, pauseCommand, renameCommand, restartCommand, rmCommand, stopCommand, unpauseCommand, waitCommand } from './commands/container/lifecycle.js';
 import { logsCommand } from './commands/container/logs.js';
+import { psCommand } from './commands/container/ps.js';
 import { runCommand } from './commands/container/run.js';
+import { attachCommand, startCommand } from './commands/container/start.js';
+import { imagesCommand } from './commands/image/images.js';
+import { historyCommand, rmiCommand, tagCommand } from './commands/image/manage.js';
+import { importCommand, loadCommand, pullCommand, saveCommand } from './commands/image/transfer.js';
+import { eventsCommand } from './commands/system/events.js';
+import { infoCommand } from './commands/system/info.js';
+import { containerInspectCommand, imageInspectCommand, inspectCommand } from './commands/system/inspect.js';
+import { containerPruneCommand, imagePruneCommand } from './commands/system/prune.js';
+import { versionCommand } from './commands/system/version.js';
 
 export interface Group {
   name: string;
@@ -13,29 +23,58 @@ export interface Group {
   commands: Command[];
 }
 
+const byName = (a: Command, b: Command) => a.name.localeCompare(b.name);
+
 export const groups: Group[] = [
   {
     name: 'container',
     short: 'Manage containers',
-    commands: [attachCommand, createCommand, execCommand, killCommand, logsCommand, pauseCommand, renameCommand, restartCommand, rmCommand, runCommand, startCommand, stopCommand, unpauseCommand, waitCommand],
+    commands: [
+      attachCommand, commitCommand, createCommand, execCommand, containerInspectCommand, killCommand, logsCommand, psCommand, pauseCommand,
+      containerPruneCommand, renameCommand, restartCommand, rmCommand, runCommand, startCommand, stopCommand, unpauseCommand, waitCommand,
+    ].sort(byName),
+  },
+  {
+    name: 'image',
+    short: 'Manage images',
+    commands: [historyCommand, importCommand, imageInspectCommand, loadCommand, imagesCommand, imagePruneCommand, pullCommand, rmiCommand, saveCommand, tagCommand].sort(byName),
+  },
+  {
+    name: 'system',
+    short: 'Manage the engine',
+    commands: [eventsCommand, infoCommand],
   },
 ];
 
-/** Top-level commands; several are the same command as a group member under another name. */
+/** Top-level commands; several are a group member under another name (ps, images, rmi). */
 export const topLevel: Record<string, Command> = {
   attach: attachCommand,
+  commit: commitCommand,
   create: createCommand,
+  events: eventsCommand,
   exec: execCommand,
+  history: historyCommand,
+  images: imagesCommand,
+  import: importCommand,
+  info: infoCommand,
+  inspect: inspectCommand,
   kill: killCommand,
+  load: loadCommand,
   logs: logsCommand,
   pause: pauseCommand,
+  ps: psCommand,
+  pull: pullCommand,
   rename: renameCommand,
   restart: restartCommand,
   rm: rmCommand,
+  rmi: rmiCommand,
   run: runCommand,
+  save: saveCommand,
   start: startCommand,
   stop: stopCommand,
+  tag: tagCommand,
   unpause: unpauseCommand,
+  version: versionCommand,
   wait: waitCommand,
 };
 

@@ -14,7 +14,7 @@ import type {
   ImageRunConfig,
   ImageSummary,
 } from '../api/types.js';
-import { jsonMessages, type JsonMessage } from './json-stream.js';
+import { jsonLines, jsonMessages, type JsonMessage } from './json-stream.js';
 import { Transport, type Hijacked, type PingInfo, type Query } from './transport.js';
 
 /** Filters as `--filter key=value` collects them; sent as Docker's `{"key":{"value":true}}` JSON. */
@@ -80,6 +80,11 @@ export class EngineClient {
 
   containerInspect(id: string, size = false): Promise<ContainerInspect> {
     return this.transport.json('GET', `/containers/${enc(id)}/json`, { query: { size } });
+  }
+
+  /** The inspect document as the daemon sent it (docker prints it re-indented, not re-encoded). */
+  containerInspectRaw(id: string, size = false): Promise<string> {
+    return this.transport.text('GET', `/containers/${enc(id)}/json`, { query: { size } });
   }
 
   containerList(query: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<ContainerSummary[]> {
@@ -157,8 +162,8 @@ export class EngineClient {
     config?: ImageRunConfig,
   ): Promise<{ Id: string }> {
     return this.transport.json('POST', '/commit', {
-      query: { container: id, repo: opts.repo, tag: opts.tag, comment: opts.comment, author: opts.author, pause: opts.pause ? '1' : '0', changes: opts.changes },
-      body: config ?? {},
+      query: { container: id, repo: opts.repo, tag: opts.tag, comment: opts.comment, author: opts.author, pause: opts.pause ? undefined : '0', changes: opts.changes },
+      body: config,
     });
   }
 
@@ -192,6 +197,10 @@ export class EngineClient {
 
   imageInspect(name: string): Promise<ImageInspect> {
     return this.transport.json('GET', `/images/${name}/json`);
+  }
+
+  imageInspectRaw(name: string): Promise<string> {
+    return this.transport.text('GET', `/images/${name}/json`);
   }
 
   imageHistory(name: string): Promise<HistoryResponseItem[]> {
@@ -233,9 +242,10 @@ export class EngineClient {
     return this.transport.json('GET', '/info');
   }
 
-  async *events(query: { since?: string; until?: string; filters?: Filters }): AsyncGenerator<EventMessage> {
+  /** The event stream; each event also as the line the daemon sent (for `--format json`). */
+  async *events(query: { since?: string; until?: string; filters?: Filters }): AsyncGenerator<{ event: EventMessage; raw: string }> {
     const res = await this.transport.request('GET', '/events', { query: { since: query.since, until: query.until, filters: encodeFilters(query.filters) } });
-    yield* jsonMessages<EventMessage>(res);
+    for await (const raw of jsonLines(res)) yield { event: JSON.parse(raw) as EventMessage, raw };
   }
 }
 

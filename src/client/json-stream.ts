@@ -1,7 +1,8 @@
 // Newline-delimited JSON messages (progress of pull/import/load, events).
 import type { Readable } from 'node:stream';
 
-export async function* jsonMessages<T>(stream: Readable): AsyncGenerator<T> {
+/** The non-empty lines of a stream, as sent. */
+export async function* jsonLines(stream: Readable): AsyncGenerator<string> {
   let buffered = '';
   for await (const chunk of stream) {
     buffered += (chunk as Buffer).toString();
@@ -9,10 +10,14 @@ export async function* jsonMessages<T>(stream: Readable): AsyncGenerator<T> {
     while ((nl = buffered.indexOf('\n')) >= 0) {
       const line = buffered.slice(0, nl).trim();
       buffered = buffered.slice(nl + 1);
-      if (line) yield JSON.parse(line) as T;
+      if (line) yield line;
     }
   }
-  if (buffered.trim()) yield JSON.parse(buffered) as T;
+  if (buffered.trim()) yield buffered.trim();
+}
+
+export async function* jsonMessages<T>(stream: Readable): AsyncGenerator<T> {
+  for await (const line of jsonLines(stream)) yield JSON.parse(line) as T;
 }
 
 /** A progress/status message as Docker's jsonmessage package defines it. */

@@ -155,8 +155,12 @@ export class Transport {
     return res;
   }
 
+  async text(method: string, path: string, opts: RequestOptions = {}): Promise<string> {
+    return (await readAll(await this.request(method, path, opts))).toString();
+  }
+
   async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const text = (await readAll(await this.request(method, path, opts))).toString();
+    const text = await this.text(method, path, opts);
     return (text.trim() ? JSON.parse(text) : undefined) as T;
   }
 

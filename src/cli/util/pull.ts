@@ -1,8 +1,8 @@
 // Pulling an image (POST /images/create?fromImage=), shared by pull, run and create.
-import type { Cli } from '../command.js';
-import { formatReference, withDefaultTag } from './reference.js';
 import { drainProgress } from '../../client/client.js';
+import type { Cli } from '../command.js';
 import { progressPrinter } from './progress.js';
+import { familiarString, withDefaultTag } from './reference.js';
 
 /** Pulls `image`, showing progress on `out` (nothing when null). */
 export async function pullImage(cli: Cli, image: string, out: NodeJS.WritableStream | null, platform?: string): Promise<void> {
@@ -13,5 +13,9 @@ export async function pullImage(cli: Cli, image: string, out: NodeJS.WritableStr
 
 /** "busybox" → "busybox:latest", as "Unable to find image '...' locally" names it. */
 export function familiarWithTag(image: string): string {
-  return formatReference(withDefaultTag(image));
+  try {
+    return familiarString(withDefaultTag(image));
+  } catch {
+    return image;
+  }
 }

@@ -1,0 +1,154 @@
+// berth ps / container ls: docker's container formatter (columns, truncation, sizes, JSON).
+import type { ContainerSummary } from '../../../api/types.js';
+import { boolFlag, intFlag, listFlag, stringFlag, type Command } from '../../command.js';
+import { parseFilters } from '../../util/filters.js';
+import { checkTemplate, writeFormatted } from '../../util/output.js';
+import { familiarName } from '../../util/reference.js';
+import { goTimeString } from '../../util/time.js';
+import { ellipsis, humanDuration, humanSize, truncateId } from '../../util/units.js';
+
+const DEFAULT_TABLE = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
+
+export const containerHeaders: Record<string, string> = {
+  ID: 'CONTAINER ID',
+  Names: 'NAMES',
+  Image: 'IMAGE',
+  Command: 'COMMAND',
+  CreatedAt: 'CREATED AT',
+  RunningFor: 'CREATED',
+  Ports: 'PORTS',
+  State: 'STATE',
+  Status: 'STATUS',
+  Size: 'SIZE',
+  Labels: 'LABELS',
+  Mounts: 'MOUNTS',
+  LocalVolumes: 'LOCAL VOLUMES',
+  Networks: 'NETWORKS',
+  Platform: 'PLATFORM',
+};
+
+interface Port {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: string;
+}
+
+/** formatter.DisplayablePorts: consecutive ports grouped into ranges, published ones as ip:port->port/proto. */
+export function displayablePorts(ports: Port[]): string {
+  const sorted = [...ports].sort(
+    (a, b) => a.PrivatePort - b.PrivatePort || (a.IP ?? '').localeCompare(b.IP ?? '') || (a.PublicPort ?? 0) - (b.PublicPort ?? 0) || a.Type.localeCompare(b.Type),
+  );
+  const groups = new Map<string, { first: number; last: number }>();
+  const result: string[] = [];
+  const hostMappings: string[] = [];
+  const join = (ip: string, port: string | number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+  const form = (key: string, first: number, last: number) => {
+    const [a, b] = key.split('/');
+    const [ip, type] = b === undefined ? ['', a] : [a, b];
+    let group = String(first);
+    if (first !== last) group += `-${last}`;
+    if (ip) group = `${join(ip, group)}->${group}`;
+    return `${group}/${type}`;
+  };
+  for (const p of sorted) {
+    let key = p.Type;
+    if (p.IP) {
+      if (p.PublicPort !== p.PrivatePort) {
+        hostMappings.push(`${join(p.IP, p.PublicPort ?? 0)}->${p.PrivatePort}/${p.Type}`);
+        continue;
+      }
+      key = `${p.IP}/${p.Type}`;
+    }
+    const g = groups.get(key);
+    if (!g) groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
+    else if (p.PrivatePort === g.last + 1) g.last = p.PrivatePort;
+    else {
+      result.push(form(key, g.first, g.last));
+      groups.delete(key);
+      groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
+    }
+  }
+  for (const [key, g] of groups) result.push(form(key, g.first, g.last));
+  return [...result, ...hostMappings].join(', ');
+}
+
+function imageName(c: ContainerSummary, trunc: boolean): string {
+  if (!c.Image) return '<no image>';
+  if (!trunc) return c.Image;
+  if (truncateId(c.ImageID) === truncateId(c.Image)) return truncateId(c.Image);
+  const at = c.Image.indexOf('@');
+  return familiarName(at >= 0 ? c.Image.slice(0, at) : c.Image);
+}
+
+/** The fields `--format` sees for a container (docker's ContainerContext). */
+export function containerContext(c: ContainerSummary, trunc: boolean, now = Date.now()): Record<string, unknown> {
+  const names = (c.Names ?? []).map((n) => n.replace(/^\//, ''));
+  const labels = c.Labels ?? {};
+  const srw = humanSize(c.SizeRw ?? 0, 3);
+  return {
+    Command: JSON.stringify(trunc ? ellipsis(c.Command, 20) : c.Command),
+    CreatedAt: goTimeString(c.Created),
+    ID: trunc ? truncateId(c.Id) : c.Id,
+    Image: imageName(c, trunc),
+    Labels: Object.keys(labels)
+      .map((k) => `${k}=${labels[k]}`)
+      .sort()
+      .join(','),
+    LocalVolumes: String((c.Mounts ?? []).filter((m) => m.Driver === 'local').length),
+    Mounts: (c.Mounts ?? []).map((m) => (trunc ? ellipsis(m.Name || m.Source, 15) : m.Name || m.Source)).join(','),
+    Names: trunc ? (names.find((n) => !n.includes('/')) ?? '') : names.join(','),
+    Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
+    Platform: null,
+    Ports: displayablePorts((c.Ports ?? []) as Port[]),
+    RunningFor: `${humanDuration(now - c.Created * 1000)} ago`,
+    Size: c.SizeRootFs ? `${srw} (virtual ${humanSize(c.SizeRootFs, 3)})` : srw,
+    State: c.State,
+    Status: c.Status,
+    Label: (name: string) => labels[name] ?? '',
+  };
+}
+
+const EMPTY_SUMMARY = { Id: '', Names: [], Image: '', ImageID: '', Command: '', Created: 0, State: '', Status: '' } as unknown as ContainerSummary;
+
+export const psCommand: Command = {
+  name: 'ls',
+  aliases: ['ps', 'list'],
+  use: '[OPTIONS]',
+  short: 'List containers',
+  flags: [
+    boolFlag('all', 'a', 'Show all containers (default shows just running)'),
+    listFlag('filter', 'f', 'Filter output based on conditions provided', 'filter'),
+    stringFlag('format', undefined, 'Format output using a custom template'),
+    intFlag('last', 'n', 'Show n last created containers (includes all states)', -1),
+    boolFlag('latest', 'l', 'Show the latest created container (includes all states)'),
+    boolFlag('no-trunc', undefined, "Don't truncate output"),
+    boolFlag('quiet', 'q', 'Only display container IDs'),
+    boolFlag('size', 's', 'Display total file sizes'),
+  ],
+  args: { max: 0 },
+  async run(cli, flags) {
+    const quiet = flags.bool('quiet');
+    const format = flags.string('format');
+    if (format && quiet) cli.err.write('WARNING: Ignoring custom format, because both --format and --quiet are set.\n');
+    let limit = flags.int('last');
+    if (flags.bool('latest') && limit === -1) limit = 1;
+    let size = flags.bool('size');
+    if (format) {
+      checkTemplate(format, containerContext(EMPTY_SUMMARY, true));
+      if (!quiet && !size && !flags.changed('size') && format.includes('.Size')) size = true;
+    }
+    const containers = await cli.client().containerList({
+      all: flags.bool('all'),
+      limit: limit !== -1 ? limit : undefined,
+      size,
+      filters: parseFilters(flags.list('filter')),
+    });
+    let template = format;
+    if (quiet) template = '{{.ID}}';
+    else if (!format || format === 'table') template = DEFAULT_TABLE + (size ? '\t{{.Size}}' : '');
+    const trunc = !flags.bool('no-trunc');
+    const now = Date.now();
+    writeFormatted(cli, template, containers.map((c) => containerContext(c, trunc, now)), containerHeaders);
+  },
+};
