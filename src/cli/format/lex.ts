@@ -143,15 +143,17 @@ export interface LexOptions {
  * yields the same sequence (it stops after the first error token).
  */
 export class Lexer {
-  private pos = 0;
-  private start = 0;
-  private width = 0;
-  private line = 1;
+  // State shared with the state functions below, named as in Go's lexer.
+  pos = 0; // current position in the input
+  start = 0; // start position of the current item
+  line = 1; // 1 + number of newlines seen
+  parenDepth = 0; // nesting depth of ( ) in an action
+  inAction = false; // between {{ and }}
+  private width = 0; // width of the last rune read
   private startLine = 1;
-  private parenDepth = 0;
   private readonly items: Token[] = [];
 
-  constructor(private readonly input: string, private readonly options: LexOptions) {}
+  constructor(readonly input: string, readonly options: LexOptions) {}
 
   tokens(): Token[] {
     let state: StateFn = lexText;
@@ -244,16 +246,6 @@ export class Lexer {
     return { delim: false, trimSpaces: false };
   }
 
-  // State accessors used by the state functions below.
-  get src(): string { return this.input; }
-  get p(): number { return this.pos; }
-  set p(v: number) { this.pos = v; }
-  get s(): number { return this.start; }
-  addLines(n: number): void { this.line += n; }
-  get depth(): number { return this.parenDepth; }
-  set depth(v: number) { this.parenDepth = v; }
-  get opts(): LexOptions { return this.options; }
-  inAction = false;
 }
 
 function countNewlines(s: string): number {
@@ -269,59 +261,59 @@ function lexInsideOrText(l: Lexer): StateFn {
 }
 
 function lexText(l: Lexer): StateFn {
-  const x = l.src.indexOf(LEFT_DELIM, l.p);
+  const x = l.input.indexOf(LEFT_DELIM, l.pos);
   if (x >= 0) {
-    if (x > l.p) {
-      l.p = x;
+    if (x > l.pos) {
+      l.pos = x;
       // Trim trailing space from the text if the action starts with "{{- ".
       let trimLength = 0;
-      if (hasLeftTrimMarker(l.src.slice(x + LEFT_DELIM.length))) {
-        trimLength = rightTrimLength(l.src.slice(l.s, l.p));
+      if (hasLeftTrimMarker(l.input.slice(x + LEFT_DELIM.length))) {
+        trimLength = rightTrimLength(l.input.slice(l.start, l.pos));
       }
-      l.p -= trimLength;
-      l.addLines(countNewlines(l.src.slice(l.s, l.p)));
-      const hasText = l.p > l.s;
+      l.pos -= trimLength;
+      l.line += countNewlines(l.input.slice(l.start, l.pos));
+      const hasText = l.pos > l.start;
       if (hasText) l.emitThen(Item.Text, null);
-      l.p += trimLength;
+      l.pos += trimLength;
       l.ignore();
     }
     return lexLeftDelim;
   }
-  l.p = l.src.length;
-  if (l.p > l.s) {
-    l.addLines(countNewlines(l.src.slice(l.s, l.p)));
+  l.pos = l.input.length;
+  if (l.pos > l.start) {
+    l.line += countNewlines(l.input.slice(l.start, l.pos));
     l.emitThen(Item.Text, null);
   }
   return l.emitThen(Item.EOF, null);
 }
 
 function lexLeftDelim(l: Lexer): StateFn {
-  l.p += LEFT_DELIM.length;
-  const trimSpace = hasLeftTrimMarker(l.src.slice(l.p));
+  l.pos += LEFT_DELIM.length;
+  const trimSpace = hasLeftTrimMarker(l.input.slice(l.pos));
   const afterMarker = trimSpace ? TRIM_MARKER_LEN : 0;
-  if (l.src.startsWith(LEFT_COMMENT, l.p + afterMarker)) {
-    l.p += afterMarker;
+  if (l.input.startsWith(LEFT_COMMENT, l.pos + afterMarker)) {
+    l.pos += afterMarker;
     l.ignore();
     return lexComment;
   }
   l.emitThen(Item.LeftDelim, null);
   l.inAction = true;
-  l.p += afterMarker;
+  l.pos += afterMarker;
   l.ignore();
-  l.depth = 0;
+  l.parenDepth = 0;
   return lexInsideAction;
 }
 
 function lexComment(l: Lexer): StateFn {
-  l.p += LEFT_COMMENT.length;
-  const x = l.src.indexOf(RIGHT_COMMENT, l.p);
+  l.pos += LEFT_COMMENT.length;
+  const x = l.input.indexOf(RIGHT_COMMENT, l.pos);
   if (x < 0) return l.errorf('unclosed comment');
-  l.p = x + RIGHT_COMMENT.length;
+  l.pos = x + RIGHT_COMMENT.length;
   const { delim, trimSpaces } = l.atRightDelim();
   if (!delim) return l.errorf('comment ends before closing delimiter');
-  if (trimSpaces) l.p += TRIM_MARKER_LEN;
-  l.p += RIGHT_DELIM.length;
-  if (trimSpaces) l.p += leftTrimLength(l.src.slice(l.p));
+  if (trimSpaces) l.pos += TRIM_MARKER_LEN;
+  l.pos += RIGHT_DELIM.length;
+  if (trimSpaces) l.pos += leftTrimLength(l.input.slice(l.pos));
   l.ignore();
   return lexText;
 }
@@ -329,13 +321,13 @@ function lexComment(l: Lexer): StateFn {
 function lexRightDelim(l: Lexer): StateFn {
   const { trimSpaces } = l.atRightDelim();
   if (trimSpaces) {
-    l.p += TRIM_MARKER_LEN;
+    l.pos += TRIM_MARKER_LEN;
     l.ignore();
   }
-  l.p += RIGHT_DELIM.length;
+  l.pos += RIGHT_DELIM.length;
   l.emitThen(Item.RightDelim, null);
   if (trimSpaces) {
-    l.p += leftTrimLength(l.src.slice(l.p));
+    l.pos += leftTrimLength(l.input.slice(l.pos));
     l.ignore();
   }
   l.inAction = false;
@@ -345,7 +337,7 @@ function lexRightDelim(l: Lexer): StateFn {
 function lexInsideAction(l: Lexer): StateFn {
   const { delim } = l.atRightDelim();
   if (delim) {
-    if (l.depth === 0) return lexRightDelim;
+    if (l.parenDepth === 0) return lexRightDelim;
     return l.errorf('unclosed left paren');
   }
   const r = l.next();
@@ -366,8 +358,8 @@ function lexInsideAction(l: Lexer): StateFn {
   if (r === "'") return lexChar;
   if (r === '.') {
     // ".field" unless a digit follows, in which case it starts a number.
-    if (l.p < l.src.length) {
-      const c = l.src[l.p];
+    if (l.pos < l.input.length) {
+      const c = l.input[l.pos];
       if (c < '0' || c > '9') return lexField;
     }
     l.backup();
@@ -382,12 +374,12 @@ function lexInsideAction(l: Lexer): StateFn {
     return lexIdentifier;
   }
   if (r === '(') {
-    l.depth++;
+    l.parenDepth++;
     return l.emit(Item.LeftParen);
   }
   if (r === ')') {
-    l.depth--;
-    if (l.depth < 0) return l.errorf('unexpected right paren');
+    l.parenDepth--;
+    if (l.parenDepth < 0) return l.errorf('unexpected right paren');
     return l.emit(Item.RightParen);
   }
   const cp = r.codePointAt(0)!;
@@ -404,10 +396,10 @@ function lexSpace(l: Lexer): StateFn {
     numSpaces++;
   }
   // A trim-marked closing delimiter " -}}" starts with a space; don't swallow it.
-  if (hasRightTrimMarker(l.src.slice(l.p - 1)) && l.src.startsWith(RIGHT_DELIM, l.p - 1 + TRIM_MARKER_LEN)) {
-    l.p -= 1;
+  if (hasRightTrimMarker(l.input.slice(l.pos - 1)) && l.input.startsWith(RIGHT_DELIM, l.pos - 1 + TRIM_MARKER_LEN)) {
+    l.pos -= 1;
     // keep line accounting right if that space was a newline
-    if (l.src[l.p] === '\n') l.addLines(-1);
+    if (l.input[l.pos] === '\n') l.line--;
     if (numSpaces === 1) return lexRightDelim;
   }
   return l.emit(Item.Space);
@@ -418,11 +410,11 @@ function lexIdentifier(l: Lexer): StateFn {
     const r = l.next();
     if (r !== EOF && isAlphaNumeric(r)) continue;
     l.backup();
-    const word = l.src.slice(l.s, l.p);
+    const word = l.input.slice(l.start, l.pos);
     if (!l.atTerminator()) return l.errorf(`bad character ${unicodeName(r)}`);
     const kw = keywords[word];
     if (kw !== undefined && kw > Item.Keyword) {
-      if ((kw === Item.Break && !l.opts.breakOK) || (kw === Item.Continue && !l.opts.continueOK)) {
+      if ((kw === Item.Break && !l.options.breakOK) || (kw === Item.Continue && !l.options.continueOK)) {
         return l.emit(Item.Identifier);
       }
       return l.emit(kw);
@@ -474,12 +466,12 @@ function lexChar(l: Lexer): StateFn {
 }
 
 function lexNumber(l: Lexer): StateFn {
-  if (!scanNumber(l)) return l.errorf(`bad number syntax: ${goQuoteSimple(l.src.slice(l.s, l.p))}`);
+  if (!scanNumber(l)) return l.errorf(`bad number syntax: ${goQuoteSimple(l.input.slice(l.start, l.pos))}`);
   const sign = l.peek();
   if (sign === '+' || sign === '-') {
     // Complex: 1+2i. No spaces, must end in 'i'.
-    if (!scanNumber(l) || l.src[l.p - 1] !== 'i') {
-      return l.errorf(`bad number syntax: ${goQuoteSimple(l.src.slice(l.s, l.p))}`);
+    if (!scanNumber(l) || l.input[l.pos - 1] !== 'i') {
+      return l.errorf(`bad number syntax: ${goQuoteSimple(l.input.slice(l.start, l.pos))}`);
     }
     return l.emit(Item.Complex);
   }
