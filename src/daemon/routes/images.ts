@@ -70,15 +70,14 @@ export function registerImageRoutes(router: Router, images: ImageService): void 
 
   router.on('POST', '/images/load', async (ctx) => {
     // dockerd answers 200 at once and reports failures in the stream.
+    // `quiet` only drops dockerd's progress bars, which berth does not draw.
     const res = ctx.stream('application/json');
-    const quiet = ctx.flag('quiet');
     try {
       await images.load(ctx.req, (msg) => res.write(JSON.stringify(msg) + '\n'));
     } catch (err) {
       const message = errorMessage(err);
       res.write(JSON.stringify({ errorDetail: { message }, error: message }) + '\n');
     }
-    void quiet; // dockerd's non-quiet mode only adds progress bars for terminals
     res.end();
   });
 

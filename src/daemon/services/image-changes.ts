@@ -116,7 +116,7 @@ function jsonArray(rest: string): string[] | undefined {
 
 /** `k=v k2="v 2"`, or the legacy `k the rest is the value`. */
 function keyValues(rest: string, env: Map<string, string>, name: string): [string, string][] {
-  const parts = words(rest, env, true);
+  const parts = words(rest, env);
   if (parts.length === 0) throw badParameter(`${name} requires at least one argument`);
   const first = rawWords(rest)[0] ?? '';
   if (!first.includes('=')) {
@@ -138,14 +138,14 @@ function rawWords(s: string): string[] {
   return s.trim() === '' ? [] : s.trim().split(/\s+/);
 }
 
-const word = (s: string, env: Map<string, string>) => words(s.trim(), env, false, true).join('');
+const word = (s: string, env: Map<string, string>) => words(s.trim(), env, true).join('');
 
 /**
  * The Dockerfile's word processing: whitespace splits words (unless `single`),
  * quotes group and are removed, backslash escapes, `$VAR`/`${VAR}`/`${VAR:-x}`/
  * `${VAR:+x}` expand (not inside single quotes).
  */
-function words(s: string, env: Map<string, string>, _keepEq = false, single = false): string[] {
+function words(s: string, env: Map<string, string>, single = false): string[] {
   const out: string[] = [];
   let current = '';
   let inWord = false;

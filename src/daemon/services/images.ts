@@ -83,6 +83,8 @@ export class ImageService {
   private puller: Puller = defaultPuller;
   /** Blobs and layers an operation in flight has written but no image names yet: GC leaves them alone. */
   private readonly pinned = new Map<string, number>();
+  /** Operations in flight: a blob is stored before its digest is known (and pinned), so blob GC waits for quiet. */
+  private active = 0;
   /** Serialises the steps that change which images exist, so GC never sees half a change. */
   private lock: Promise<unknown> = Promise.resolve();
 
@@ -429,8 +431,10 @@ export class ImageService {
       removed.push(layer.chainID);
       reclaimed += layer.size;
     }
-    for (const digest of await this.content.list()) {
-      if (!usedBlobs.has(digest) && !this.pinned.has(digest)) await this.content.delete(digest);
+    if (this.active === 0) {
+      for (const digest of await this.content.list()) {
+        if (!usedBlobs.has(digest) && !this.pinned.has(digest)) await this.content.delete(digest);
+      }
     }
     return { layers: removed, reclaimed };
   }
@@ -746,9 +750,11 @@ export class ImageService {
       keys.push(key);
       this.pinned.set(key, (this.pinned.get(key) ?? 0) + 1);
     };
+    this.active++;
     try {
       return await fn(pin);
     } finally {
+      this.active--;
       for (const key of keys) {
         const n = (this.pinned.get(key) ?? 1) - 1;
         if (n <= 0) this.pinned.delete(key);
@@ -818,6 +824,6 @@ function progressBar(current: number, total: number): string {
   if (total <= 0) return human(current);
   const width = 50;
   const filled = Math.floor((width * current) / total);
-  const bar = '='.repeat(Math.max(0, filled)) + (filled < width ? '>' : '>') + ' '.repeat(Math.max(0, width - filled - 1));
-  return `[${bar.slice(0, width + 1)}]  ${human(current)}/${human(total)}`;
+  const bar = '='.repeat(filled) + '>' + ' '.repeat(Math.max(0, width - filled - 1));
+  return `[${bar}]  ${human(current)}/${human(total)}`;
 }
