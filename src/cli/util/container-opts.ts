@@ -56,7 +56,10 @@ export const containerFlags: FlagSpec[] = [
   stringFlag('workdir', 'w', 'Working directory inside the container'),
 ];
 
-/** opts.ReadKVStrings / parseKeyValueFile: KEY=VALUE lines; a bare KEY takes the value from `lookup`. */
+/**
+ * opts.ReadKVStrings / parseKeyValueFile: KEY=VALUE lines; a bare KEY takes its value from
+ * `lookup`, and is dropped when `lookup` has none (docker 28).
+ */
 function readKeyValueFile(file: string, lookup?: (key: string) => string | undefined): string[] {
   const lines: string[] = [];
   const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
@@ -68,9 +71,10 @@ function readKeyValueFile(file: string, lookup?: (key: string) => string | undef
     if (/[ \t]/.test(variable)) throw new Error(`poorly formatted environment: variable '${variable}' contains whitespaces`);
     if (!variable) throw new Error(`poorly formatted environment: no variable name on line '${line}'`);
     if (eq >= 0) lines.push(`${variable}=${line.slice(eq + 1)}`);
+    else if (!lookup) lines.push(line.trim());
     else {
-      const value = lookup?.(line.trim());
-      lines.push(value === undefined ? line.trim() : `${line.trim()}=${value}`);
+      const value = lookup(line.trim());
+      if (value !== undefined) lines.push(`${line.trim()}=${value}`);
     }
   }
   return lines;
@@ -219,6 +223,14 @@ export function buildCreateRequest(flags: Flags, image: string, command: string[
     ShmSize: flags.changed('shm-size') ? ramInBytes(flags.string('shm-size')) : 0,
     Memory: flags.changed('memory') ? ramInBytes(flags.string('memory')) : 0,
     MemorySwappiness: -1,
+    // docker sends these resource lists empty rather than null
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [],
+    Devices: [],
+    Ulimits: [],
   };
   if (Object.keys(tmpfs).length) hostConfig.Tmpfs = tmpfs;
   if (flags.changed('init')) hostConfig.Init = flags.bool('init');

@@ -2,7 +2,7 @@
 import type { ContainerSummary } from '../../../api/types.js';
 import { boolFlag, intFlag, listFlag, stringFlag, type Command } from '../../command.js';
 import { parseFilters } from '../../util/filters.js';
-import { checkTemplate, writeFormatted } from '../../util/output.js';
+import { checkTemplate, rowContext, writeFormatted } from '../../util/output.js';
 import { familiarName } from '../../util/reference.js';
 import { goTimeString } from '../../util/time.js';
 import { ellipsis, humanDuration, humanSize, truncateId } from '../../util/units.js';
@@ -86,7 +86,7 @@ export function containerContext(c: ContainerSummary, trunc: boolean, now = Date
   const names = (c.Names ?? []).map((n) => n.replace(/^\//, ''));
   const labels = c.Labels ?? {};
   const srw = humanSize(c.SizeRw ?? 0, 3);
-  return {
+  return rowContext({
     Command: JSON.stringify(trunc ? ellipsis(c.Command, 20) : c.Command),
     CreatedAt: goTimeString(c.Created),
     ID: trunc ? truncateId(c.Id) : c.Id,
@@ -106,9 +106,10 @@ export function containerContext(c: ContainerSummary, trunc: boolean, now = Date
     State: c.State,
     Status: c.Status,
     Label: (name: string) => labels[name] ?? '',
-  };
+  });
 }
 
+const GO_TYPE = '*formatter.ContainerContext';
 const EMPTY_SUMMARY = { Id: '', Names: [], Image: '', ImageID: '', Command: '', Created: 0, State: '', Status: '' } as unknown as ContainerSummary;
 
 export const psCommand: Command = {
@@ -135,7 +136,7 @@ export const psCommand: Command = {
     if (flags.bool('latest') && limit === -1) limit = 1;
     let size = flags.bool('size');
     if (format) {
-      checkTemplate(format, containerContext(EMPTY_SUMMARY, true));
+      checkTemplate(format, containerContext(EMPTY_SUMMARY, true), GO_TYPE);
       if (!quiet && !size && !flags.changed('size') && format.includes('.Size')) size = true;
     }
     const containers = await cli.client().containerList({
@@ -149,6 +150,6 @@ export const psCommand: Command = {
     else if (!format || format === 'table') template = DEFAULT_TABLE + (size ? '\t{{.Size}}' : '');
     const trunc = !flags.bool('no-trunc');
     const now = Date.now();
-    writeFormatted(cli, template, containers.map((c) => containerContext(c, trunc, now)), containerHeaders);
+    writeFormatted(cli, template, containers.map((c) => containerContext(c, trunc, now)), containerHeaders, GO_TYPE);
   },
 };

@@ -2,7 +2,7 @@
 import type { ImageSummary } from '../../../api/types.js';
 import { boolFlag, listFlag, stringFlag, type Command } from '../../command.js';
 import { parseFilters } from '../../util/filters.js';
-import { writeFormatted } from '../../util/output.js';
+import { rowContext, writeFormatted } from '../../util/output.js';
 import { familiarName, parseNormalized } from '../../util/reference.js';
 import { goTimeString } from '../../util/time.js';
 import { humanDuration, humanSize, truncateId } from '../../util/units.js';
@@ -33,7 +33,7 @@ function isDangling(img: ImageSummary): boolean {
 
 function context(img: ImageSummary, trunc: boolean, repo: string, tag: string, digest: string, now: number): Record<string, unknown> {
   const na = (n: number, text: () => string) => (n === -1 ? 'N/A' : text());
-  return {
+  return rowContext({
     Containers: na(img.Containers, () => String(img.Containers)),
     CreatedAt: goTimeString(img.Created),
     CreatedSince: `${humanDuration(now - img.Created * 1000)} ago`,
@@ -45,7 +45,7 @@ function context(img: ImageSummary, trunc: boolean, repo: string, tag: string, d
     Tag: tag,
     UniqueSize: img.Size === -1 || img.SharedSize === -1 ? 'N/A' : humanSize(img.Size - img.SharedSize),
     VirtualSize: humanSize(img.Size),
-  };
+  });
 }
 
 /** One row per repository:tag (and per digest when digests are shown), as imageFormatTaggedAndDigest. */
@@ -110,6 +110,6 @@ export const imagesCommand: Command = {
     const needDigest = digests || format.includes('{{.Digest}}');
     const trunc = !flags.bool('no-trunc');
     const now = Date.now();
-    writeFormatted(cli, format, images.flatMap((img) => imageContexts(img, trunc, digests, needDigest, now)), imageHeaders);
+    writeFormatted(cli, format, images.flatMap((img) => imageContexts(img, trunc, digests, needDigest, now)), imageHeaders, '*formatter.imageContext');
   },
 };

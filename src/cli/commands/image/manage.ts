@@ -1,7 +1,7 @@
 // rmi / image rm, tag, history.
 import { isNotFound } from '../../../client/errors.js';
 import { boolFlag, stringFlag, type Command } from '../../command.js';
-import { writeFormatted } from '../../util/output.js';
+import { rowContext, writeFormatted } from '../../util/output.js';
 import { parseNormalized } from '../../util/reference.js';
 import { rfc3339 } from '../../util/time.js';
 import { ellipsis, humanDuration, humanSize, truncateId } from '../../util/units.js';
@@ -83,15 +83,15 @@ export const historyCommand: Command = {
     const now = Date.now();
     const rows = history.map((h) => {
       const createdBy = h.CreatedBy.replaceAll('\t', ' ');
-      return {
+      return rowContext({
         Comment: h.Comment,
         CreatedAt: rfc3339(h.Created),
         CreatedBy: trunc ? ellipsis(createdBy, 45) : createdBy,
         CreatedSince: human ? `${humanDuration(now - h.Created * 1000)} ago` : rfc3339(h.Created),
         ID: trunc ? truncateId(h.Id) : h.Id,
         Size: human ? humanSize(h.Size, 3) : String(h.Size),
-      };
+      });
     });
-    writeFormatted(cli, format, rows, historyHeaders);
+    writeFormatted(cli, format, rows, historyHeaders, '*image.historyContext');
   },
 };

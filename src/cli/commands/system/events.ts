@@ -45,11 +45,17 @@ export const eventsCommand: Command = {
   args: { max: 0 },
   async run(cli, flags) {
     const format = flags.string('format');
-    const render = format && format !== 'json' ? compileTemplate(format, (msg) => new StatusError(64, `Error parsing format: ${msg}`)) : undefined;
+    const render = format && format !== 'json' ? compileTemplate(format, (msg) => new StatusError(64, `Error parsing format: ${msg}`), '*events.Message') : undefined;
+    const check = render?.(templateView({ Type: '', Action: '', Actor: { ID: '', Attributes: {} }, scope: '', time: 0, timeNano: 0 } as unknown as EventMessage));
+    if (check?.error) throw new StatusError(64, `Error parsing format: ${check.error}`);
     const events = cli.client().events({ since: timestamp(flags.string('since')), until: timestamp(flags.string('until')), filters: parseFilters(flags.list('filter')) });
     for await (const { event, raw } of events) {
       if (format === 'json') cli.out.write(`${raw}\n`);
-      else if (render) cli.out.write(`${render(templateView(event))}\n`);
+      else if (render) {
+        const result = render(templateView(event));
+        if (result.error) throw new Error(result.error);
+        cli.out.write(`${result.output}\n`);
+      }
       else cli.out.write(formatEvent(event, timeNanoOf(raw)));
     }
   },

@@ -111,9 +111,10 @@ export const infoCommand: Command = {
     const clientInfo = { Debug: false, Version: CLI_VERSION, Context: 'default', Plugins: [], Warnings: null };
     const format = flags.string('format');
     if (format) {
-      const render = compileTemplate(format, (msg) => new StatusError(64, `template: ${msg.replace(/^template: /, '')}`));
-      const info = await cli.client().info();
-      cli.out.write(`${render({ ...info, ClientInfo: clientInfo })}\n`);
+      const render = compileTemplate(format, (msg) => new StatusError(64, `template parsing error: ${msg}`), 'system.dockerInfo');
+      const result = render({ ...(await cli.client().info()), ClientInfo: clientInfo });
+      cli.out.write(`${result.output}\n`);
+      if (result.error) throw new Error(result.error);
       return;
     }
     cli.out.write(`Client:\n Version:    ${CLI_VERSION}\n Context:    default\n Debug Mode: false\n\nServer:\n`);

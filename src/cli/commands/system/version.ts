@@ -83,13 +83,10 @@ export const versionCommand: Command = {
     const info = clientInfo(server ? await client.apiVersion() : API_VERSION);
     const format = flags.string('format');
     if (format) {
-      const render = compileTemplate(format, (msg) => new StatusError(64, `Template parsing error: ${msg}`));
-      const data = { Client: info, Server: server ? { ...server, APIVersion: server.ApiVersion } : null };
-      try {
-        cli.out.write(`${render(data)}\n`);
-      } catch (err) {
-        throw new Error(`template: version${(err as Error).message.replace(/^template: /, '')}`);
-      }
+      const render = compileTemplate(format, (msg) => new StatusError(64, `template parsing error: ${msg}`), 'system.versionInfo', 'version');
+      const result = render({ Client: info, Server: server ? { ...server, APIVersion: server.ApiVersion } : null });
+      cli.out.write(`${result.output}\n`);
+      if (result.error) throw new Error(result.error);
     } else {
       cli.out.write(tabwrite(clientText(info) + (server ? serverText(server) : ''), { minwidth: 20, tabwidth: 1, padding: 1, padchar: ' ', flags: 0 }));
     }
