@@ -330,3 +330,103 @@ describe('image API', () => {
     assert.ok(existsSync(path.join(resolved.layerDirs[0], 'bin/busybox')));
   });
 });
+
+// A real crash: the writer is a separate process, SIGKILLed at various instants of
+// an import. Right after each kill (before any repair) the data root must already
+// be consistent: every layer dir complete, every image record whole, every tag
+// pointing at a recorded image. The restart then only sweeps tmp/.
+describe('crash during import (SIGKILL)', () => {
+  const daemonScript = `
+    const { ImageService } = await import(${JSON.stringify(new URL('../../src/daemon/services/images.js', import.meta.url).href)});
+    const { EventService } = await import(${JSON.stringify(new URL('../../src/daemon/services/events.js', import.meta.url).href)});
+    const { Router } = await import(${JSON.stringify(new URL('../../src/daemon/server/router.js', import.meta.url).href)});
+    const { listen } = await import(${JSON.stringify(new URL('../../src/daemon/server/listener.js', import.meta.url).href)});
+    const { registerImageRoutes } = await import(${JSON.stringify(new URL('../../src/daemon/routes/images.js', import.meta.url).href)});
+    const images = new ImageService({ dataRoot: process.argv[1], events: new EventService() });
+    await images.init();
+    const router = new Router();
+    registerImageRoutes(router, images);
+    await listen(router, 'unix://' + process.argv[2]);
+    process.stdout.write('ready\\n');
+  `;
+  let dir: string;
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-crash-'));
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  async function startChild(root: string, sock: string) {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', daemonScript, root, sock], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.on('exit', (code) => reject(new Error(`daemon exited ${code}`)));
+    });
+    return child;
+  }
+
+  async function assertConsistent(root: string): Promise<void> {
+    const exists = (p: string) => fs.access(p).then(() => true, () => false);
+    for (const name of await fs.readdir(path.join(root, 'layers'))) {
+      assert.ok(await exists(path.join(root, 'layers', name, 'layer.json')), `layer ${name} is complete`);
+    }
+    const dbDir = path.join(root, 'images/db');
+    const ids = (await fs.readdir(dbDir)).filter((n) => /^[0-9a-f]{64}\.json$/.test(n)).map((n) => `sha256:${n.slice(0, 64)}`);
+    const { chainIds } = await import('../../src/store/layer-store.js');
+    for (const id of ids) {
+      const raw = await fs.readFile(path.join(root, 'blobs/sha256', id.slice(7)));
+      const cfg = JSON.parse(raw.toString());
+      for (const chain of chainIds(cfg.rootfs.diff_ids)) {
+        assert.ok(await exists(path.join(root, 'layers', chain.slice(7), 'layer.json')), `image ${id} has layer ${chain}`);
+      }
+    }
+    const repos = JSON.parse(await fs.readFile(path.join(root, 'images/repositories.json'), 'utf8').catch(() => '{"Repositories":{}}'));
+    for (const repo of Object.values(repos.Repositories) as Record<string, string>[]) {
+      for (const [tag, id] of Object.entries(repo)) assert.ok(ids.includes(id), `tag ${tag} names a recorded image`);
+    }
+  }
+
+  it('leaves no visible partial image at any kill point', async () => {
+    // ~24 MB in 1500 files: slow enough to be killed mid-way.
+    const pack = tar.pack();
+    const chunks: Buffer[] = [];
+    const done = (async () => {
+      for await (const c of pack) chunks.push(Buffer.from(c as Uint8Array));
+    })();
+    const { randomBytes } = await import('node:crypto');
+    for (let i = 0; i < 1500; i++) {
+      await new Promise<void>((res, rej) => pack.entry({ name: `d${i % 30}/f${i}`, mode: 0o644 }, randomBytes(16384), (e) => (e ? rej(e) : res())));
+    }
+    pack.finalize();
+    await done;
+    const big = Buffer.concat(chunks);
+
+    const root = path.join(dir, 'root');
+    const sock = path.join(dir, 'crash.sock');
+    const delays = [30, 120, 250, 400, 600, 900, 1300, 2000];
+    for (const [n, delay] of delays.entries()) {
+      const child = await startChild(root, sock);
+      const req = request(sock, 'POST', `/v1.41/images/create?fromSrc=-&repo=img-test-crash&tag=${n}`, big).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, delay));
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      await req;
+      await assertConsistent(root);
+    }
+    // After the last kill: a clean start sweeps tmp and a full import works.
+    const child = await startChild(root, sock);
+    try {
+      assert.deepEqual(await fs.readdir(path.join(root, 'tmp')), []);
+      const r = await request(sock, 'POST', '/v1.41/images/create?fromSrc=-&repo=img-test-crash&tag=final', big);
+      assert.match(r.text, /"status":"sha256:/);
+      await assertConsistent(root);
+      const list = (await request(sock, 'GET', '/v1.41/images/json')).json as ImageSummary[];
+      assert.ok(list.some((i) => i.RepoTags?.includes('img-test-crash:final')));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
