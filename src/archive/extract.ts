@@ -98,6 +98,10 @@ class Extractor {
     if (!this.ensureParent(parentRel)) return this.skip(header.name, 'parent is not a directory');
 
     const target = path.join(this.dest, rel);
+    // tar-stream applies pax path/linkpath/size but not uid/gid (ids past 2097151 need them).
+    const pax = (header.pax ?? {}) as Record<string, string>;
+    const uid = pax.uid !== undefined ? Number(pax.uid) : (header.uid ?? 0);
+    const gid = pax.gid !== undefined ? Number(pax.gid) : (header.gid ?? 0);
     const mode = (header.mode ?? 0o644) & 0o7777;
     const mtime = header.mtime ?? new Date(0);
     // Create without looking first (the common case: nothing there); on EEXIST
@@ -166,11 +170,11 @@ class Extractor {
     try {
       if (fd !== undefined) {
         // Through the descriptor: no path lookups, no chance of following anything.
-        if (this.opts.ownership !== false) fsSync.fchownSync(fd, header.uid ?? 0, header.gid ?? 0);
+        if (this.opts.ownership !== false) fsSync.fchownSync(fd, uid, gid);
         fsSync.fchmodSync(fd, mode); // after chown, which clears setuid
         fsSync.futimesSync(fd, mtime, mtime);
       } else {
-        if (this.opts.ownership !== false) fsSync.lchownSync(target, header.uid ?? 0, header.gid ?? 0);
+        if (this.opts.ownership !== false) fsSync.lchownSync(target, uid, gid);
         if (header.type === 'symlink') fsSync.lutimesSync(target, mtime, mtime);
         else {
           fsSync.chmodSync(target, mode);
@@ -180,7 +184,7 @@ class Extractor {
     } finally {
       if (fd !== undefined) fsSync.closeSync(fd);
     }
-    for (const [name, value] of paxXattrs(header.pax as Record<string, string> | null)) {
+    for (const [name, value] of paxXattrs(pax)) {
       if (name.startsWith('trusted.overlay.')) continue;
       await lsetxattr(target, name, value);
     }

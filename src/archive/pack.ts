@@ -55,7 +55,9 @@ async function produce(pack: tar.Pack, root: string, opts: PackOptions): Promise
         continue;
       }
 
-      const pax = await xattrPax(full, st, native);
+      let pax = await xattrPax(full, st, native);
+      // tar-stream writes ids as 6 octal digits (max 0o777777); larger ones (userns ranges) go in pax records.
+      if (st.uid > 0o777777 || st.gid > 0o777777) pax = { ...pax, uid: String(st.uid), gid: String(st.gid) };
       if (st.isDirectory()) {
         await add({ ...base, name: `${rel}/`, type: 'directory', pax }); // the trailing slash is docker's (and GNU tar's) form
         if (opts.whiteouts === 'oci' && (await lgetxattr(full, OPAQUE_XATTR))?.toString() === 'y') {

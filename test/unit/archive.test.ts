@@ -151,6 +151,19 @@ describe('archive extraction', () => {
     assert.equal(await lgetxattr(path.join(dest, 'cap'), 'trusted.overlay.redirect'), undefined, 'overlay xattrs from archives are dropped');
   });
 
+  it('round-trips large uids (user namespace ranges) through pax records', async () => {
+    await fresh();
+    const src = path.join(base, `big-${Math.random().toString(16).slice(2)}`);
+    await fs.mkdir(src);
+    await fs.writeFile(path.join(src, 'f'), 'x');
+    await fs.lchown(path.join(src, 'f'), 1_000_000, 1_000_001);
+    const chunks: Buffer[] = [];
+    for await (const c of packDirectory(src)) chunks.push(c as Buffer);
+    await extractTar(Readable.from(Buffer.concat(chunks)), dest);
+    const st = await fs.stat(path.join(dest, 'f'));
+    assert.deepEqual([st.uid, st.gid], [1_000_000, 1_000_001]);
+  });
+
   it('converts OCI whiteouts to overlayfs form', async () => {
     await fresh();
     await extract([
