@@ -190,7 +190,7 @@ export class ImageService {
     let danglingOnly = false;
     if (dangling) {
       for (const v of dangling) {
-        if (!['true', 'false', '1', '0'].includes(v.toLowerCase())) throw badParameter(`Invalid filter 'dangling=${v}'`);
+        if (!['true', 'false', '1', '0'].includes(v.toLowerCase())) throw badParameter(`Invalid filter 'dangling=[${v}]'`);
       }
       danglingOnly = ['true', '1'].includes(dangling[0].toLowerCase());
     }
