@@ -33,6 +33,7 @@ import {
   type ImageRef,
 } from '../../store/image-reference.js';
 import { ImageStore, type ImageRecord } from '../../store/image-store.js';
+import { isSingleReference, matchLabels, matchReference, parseUntil } from '../../store/image-filters.js';
 import { TagStore } from '../../store/image-tags.js';
 import { chainIds, LayerStore } from '../../store/layer-store.js';
 import type { EventService } from './events.js';
@@ -772,50 +773,6 @@ async function defaultPuller(ref: ImageRef): Promise<void> {
 
 function isIdPrefix(id: string, ref: string): boolean {
   return id.startsWith(ref) || id.slice(7).startsWith(ref);
-}
-
-/** dockerd's isSingleReference: all references in one repository, with at most one tag. */
-function isSingleReference(refs: ImageRef[]): boolean {
-  if (refs.length <= 1) return refs.length === 1;
-  const tagged = refs.filter((r) => !r.digest);
-  if (tagged.length > 1) return false;
-  const single = tagged[0] ?? refs[0];
-  const digestRepos = new Set(refs.filter((r) => r.digest).map((r) => familiarName(r)));
-  return digestRepos.size === 1 && digestRepos.has(familiarName(single));
-}
-
-function matchLabels(labels: Record<string, string>, filters: string[]): boolean {
-  return filters.every((f) => {
-    const i = f.indexOf('=');
-    if (i < 0) return f in labels;
-    return labels[f.slice(0, i)] === f.slice(i + 1);
-  });
-}
-
-/** docker's reference filter: a glob on the familiar name, or on name:tag when the pattern has a tag. */
-function matchReference(pattern: string, ref: ImageRef): boolean {
-  const re = globToRegExp(pattern);
-  return re.test(familiarString(ref)) || re.test(familiarName(ref));
-}
-
-function globToRegExp(glob: string): RegExp {
-  let out = '';
-  for (const c of glob) {
-    if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
-}
-
-/** `until` filter values: a unix timestamp, an RFC3339 date or a duration ("24h", "10m"). */
-function parseUntil(value: string): number {
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
-  const d = /^(\d+)(h|m|s)$/.exec(value);
-  if (d) return Date.now() / 1000 - Number(d[1]) * { h: 3600, m: 60, s: 1 }[d[2] as 'h' | 'm' | 's'];
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw badParameter(`Invalid filter 'until=${value}'`);
-  return t / 1000;
 }
 
 /** docker's progress bar text: "[=====>    ]  1.2MB/3.4MB". */
