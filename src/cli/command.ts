@@ -43,6 +43,20 @@ export class StatusError extends Error {
   }
 }
 
+/** docker's help for --format on list commands (flagsHelper.FormatHelp). */
+export const FORMAT_HELP = `Format output using a custom template:
+'table':            Print output in table format with column headers (default)
+'table TEMPLATE':   Print output in table format using the given Go template
+'json':             Print in JSON format
+'TEMPLATE':         Print output using the given Go template.
+Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates`;
+
+/** docker's help for --format on inspect commands (flagsHelper.InspectFormatHelp). */
+export const INSPECT_FORMAT_HELP = `Format output using a custom template:
+'json':             Print in JSON format
+'TEMPLATE':         Print output using the given Go template.
+Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates`;
+
 // Flag spec shorthands.
 export const boolFlag = (long: string, short: string | undefined, usage: string, def = false): FlagSpec => ({ long, short, kind: 'bool', usage, def });
 export const stringFlag = (long: string, short: string | undefined, usage: string, def = ''): FlagSpec => ({ long, short, kind: 'string', usage, def });

@@ -15,11 +15,43 @@ function flagDefault(spec: FlagSpec): string {
   return '';
 }
 
-export function formatFlags(specs: FlagSpec[]): string {
+/** pflag's wrapN: split `s` at the last space within `i` characters (or take all within i+slop). */
+function wrapN(i: number, slop: number, s: string): [string, string] {
+  if (i + slop > s.length) return [s, ''];
+  const w = Math.max(s.lastIndexOf(' ', i - 1), s.lastIndexOf('\t', i - 1), s.lastIndexOf('\n', i - 1));
+  if (w <= 0) return [s, ''];
+  const nl = s.lastIndexOf('\n', i - 1);
+  if (nl > 0 && nl < w) return [s.slice(0, nl), s.slice(nl + 1)];
+  return [s.slice(0, w), s.slice(w + 1)];
+}
+
+/** pflag's wrap: usage text wrapped to `width` columns, continuation lines indented by `indent`. */
+function wrap(indent: number, width: number, s: string): string {
+  let room = width - indent;
+  let out = '';
+  if (room < 24) {
+    indent = 16;
+    room = width - indent;
+    out += `\n${' '.repeat(indent)}`;
+  }
+  if (room < 24) return s.replaceAll('\n', out);
+  const pad = ' '.repeat(indent);
+  const slop = 5;
+  let [line, rest] = wrapN(room - slop, slop, s);
+  out += line.replaceAll('\n', `\n${pad}`);
+  while (rest) {
+    [line, rest] = wrapN(room - slop, slop, rest);
+    out += `\n${pad}${line.replaceAll('\n', `\n${pad}`)}`;
+  }
+  return out;
+}
+
+/** pflag's FlagUsagesWrapped, for a terminal of `columns` (docker uses its width - 1, or 79). */
+export function formatFlags(specs: FlagSpec[], columns = (process.stdout.columns || 80) - 1): string {
   const visible = specs.filter((s) => !s.hidden);
   const lines = visible.map(flagLine);
-  const width = Math.max(...lines.map((l) => l.length));
-  return visible.map((s, i) => `${lines[i].padEnd(width)}   ${s.usage}${flagDefault(s)}`).join('\n');
+  const width = Math.max(...lines.map((l) => l.length)) + 1;
+  return visible.map((s, i) => `${lines[i].padEnd(width - 1)}   ${wrap(width + 2, columns, s.usage + flagDefault(s))}`).join('\n');
 }
 
 export function commandHelp(path: string, command: Command, aliases: string[], flags: FlagSpec[]): string {

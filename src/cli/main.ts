@@ -44,7 +44,7 @@ function argsError(path: string, useLine: string, rule: ArgsRule, count: number)
 }
 
 async function runCommand(cli: Cli, path: string, command: Command, argv: string[]): Promise<number> {
-  const helpFlag: FlagSpec = command.noShortHelp ? boolFlag('help', undefined, 'Print usage') : boolFlag('help', 'h', 'Print usage');
+  const helpFlag: FlagSpec = { ...boolFlag('help', command.noShortHelp ? undefined : 'h', 'Print usage'), hidden: true };
   const specs = [...command.flags, helpFlag];
   const useLine = `${path} ${command.use}`;
   let parsed;

@@ -10,12 +10,11 @@ import type {
   ExecCreateRequest,
   ExecInspect,
   HistoryResponseItem,
-  ImageInspect,
   ImageRunConfig,
   ImageSummary,
 } from '../api/types.js';
 import { jsonLines, jsonMessages, type JsonMessage } from './json-stream.js';
-import { Transport, type Hijacked, type PingInfo, type Query } from './transport.js';
+import { Transport, type Hijacked, type Query } from './transport.js';
 
 /** Filters as `--filter key=value` collects them; sent as Docker's `{"key":{"value":true}}` JSON. */
 export type Filters = Map<string, string[]>;
@@ -62,10 +61,6 @@ export class EngineClient {
 
   constructor(readonly host: string, fixedVersion?: string) {
     this.transport = new Transport(host, fixedVersion);
-  }
-
-  ping(): Promise<PingInfo> {
-    return this.transport.info();
   }
 
   apiVersion(): Promise<string> {
@@ -193,10 +188,6 @@ export class EngineClient {
 
   imageList(query: { all?: boolean; filters?: Filters; digests?: boolean }): Promise<ImageSummary[]> {
     return this.transport.json('GET', '/images/json', { query: { all: query.all, digests: query.digests, filters: encodeFilters(query.filters) } });
-  }
-
-  imageInspect(name: string): Promise<ImageInspect> {
-    return this.transport.json('GET', `/images/${name}/json`);
   }
 
   imageInspectRaw(name: string): Promise<string> {

@@ -36,14 +36,9 @@ export async function attachContainer(cli: Cli, id: string, req: AttachRequest):
 }
 
 /** With a TTY on a terminal: size it now and on SIGWINCH; returns the function that stops that. */
-export async function keepTtySized(cli: Cli, tty: boolean, resize: (h: number, w: number) => Promise<void>): Promise<() => void> {
+export function keepTtySized(cli: Cli, tty: boolean, resize: (h: number, w: number) => Promise<void>): () => void {
   if (!tty || !cli.out.isTTY) return () => {};
-  try {
-    return await monitorTtySize(cli.out, resize);
-  } catch (err) {
-    cli.err.write(`Error monitoring TTY size: ${(err as Error).message}\n`);
-    return () => {};
-  }
+  return monitorTtySize(cli.out, cli.err, resize);
 }
 
 /** A wait result as docker's waitExitOrRemoved reports it: the exit code, or 125 on an error. */

@@ -23,27 +23,34 @@ export function setRawInput(input: NodeJS.ReadStream): () => void {
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * Sends the terminal size now (retrying briefly, as the process may not be up yet) and on
- * every SIGWINCH; returns the function that stops watching.
+ * Sends the terminal size now and on every SIGWINCH, as docker's MonitorTtySize: a first
+ * failure (the process may not be up yet) is retried in the background, ten times, before
+ * "failed to resize tty, using default size". Returns the function that stops watching.
  */
-export async function monitorTtySize(out: NodeJS.WriteStream, resize: (h: number, w: number) => Promise<void>): Promise<() => void> {
-  const send = async () => {
+export function monitorTtySize(out: NodeJS.WriteStream, err: NodeJS.WritableStream, resize: (h: number, w: number) => Promise<void>): () => void {
+  const send = () => {
     const size = terminalSize(out);
-    if (size) await resize(size[0], size[1]);
+    return size ? resize(size[0], size[1]) : Promise.resolve();
   };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await send();
-      break;
-    } catch (err) {
-      if (attempt >= 10) throw err;
-      await sleep(10 * (attempt + 1));
+  let stopped = false;
+  void send().catch(async () => {
+    for (let retry = 0; retry < 10; retry++) {
+      await new Promise((resolve) => setTimeout(resolve, (retry + 1) * 10));
+      if (stopped) return;
+      try {
+        await send();
+        return;
+      } catch {
+        // retried
+      }
     }
-  }
+    err.write('failed to resize tty, using default size\n');
+  });
   const onWinch = () => void send().catch(() => {});
   process.on('SIGWINCH', onWinch);
-  return () => process.off('SIGWINCH', onWinch);
+  return () => {
+    stopped = true;
+    process.off('SIGWINCH', onWinch);
+  };
 }

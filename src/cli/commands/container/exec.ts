@@ -51,7 +51,7 @@ export const execCommand: Command = {
     }
     const hijacked = await client.execAttach(execId, { Tty: tty, ConsoleSize: consoleSize });
     const done = streamHijacked(hijacked, { stdin: stdin ? cli.in : null, stdout: cli.out, stderr: tty ? cli.out : cli.err, tty, detachKeys });
-    const stopResize = await keepTtySized(cli, tty && Boolean(cli.in.isTTY), (h, w) => client.execResize(execId, h, w));
+    const stopResize = keepTtySized(cli, tty && Boolean(cli.in.isTTY), (h, w) => client.execResize(execId, h, w));
     try {
       if ((await done) === 'detached') throw new Error('read escape sequence');
     } finally {

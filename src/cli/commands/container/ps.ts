@@ -1,6 +1,6 @@
 // berth ps / container ls: docker's container formatter (columns, truncation, sizes, JSON).
 import type { ContainerSummary } from '../../../api/types.js';
-import { boolFlag, intFlag, listFlag, stringFlag, type Command } from '../../command.js';
+import { FORMAT_HELP, boolFlag, intFlag, listFlag, stringFlag, type Command } from '../../command.js';
 import { parseFilters } from '../../util/filters.js';
 import { checkTemplate, rowContext, writeFormatted } from '../../util/output.js';
 import { familiarName } from '../../util/reference.js';
@@ -114,13 +114,13 @@ const EMPTY_SUMMARY = { Id: '', Names: [], Image: '', ImageID: '', Command: '', 
 
 export const psCommand: Command = {
   name: 'ls',
-  aliases: ['ps', 'list'],
+  aliases: ['list', 'ps'],
   use: '[OPTIONS]',
   short: 'List containers',
   flags: [
     boolFlag('all', 'a', 'Show all containers (default shows just running)'),
     listFlag('filter', 'f', 'Filter output based on conditions provided', 'filter'),
-    stringFlag('format', undefined, 'Format output using a custom template'),
+    stringFlag('format', undefined, FORMAT_HELP),
     intFlag('last', 'n', 'Show n last created containers (includes all states)', -1),
     boolFlag('latest', 'l', 'Show the latest created container (includes all states)'),
     boolFlag('no-trunc', undefined, "Don't truncate output"),

@@ -74,7 +74,7 @@ export const runCommand: Command = {
         throw new StatusError(startErrorStatus((err as Error).message));
       }
 
-      const stopResize = session ? await keepTtySized(cli, tty, (h, w) => client.containerResize(id, h, w)) : () => {};
+      const stopResize = session ? keepTtySized(cli, tty, (h, w) => client.containerResize(id, h, w)) : () => {};
       try {
         if (session && (await session.done) === 'detached') return 0;
       } finally {

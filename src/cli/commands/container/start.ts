@@ -48,7 +48,7 @@ async function startAttached(cli: Cli, name: string, interactive: boolean, detac
       if (c.HostConfig.AutoRemove) await status.result.catch(() => {});
       throw err;
     }
-    const stopResize = await keepTtySized(cli, tty, (h, w) => client.containerResize(c.Id, h, w));
+    const stopResize = keepTtySized(cli, tty, (h, w) => client.containerResize(c.Id, h, w));
     try {
       if ((await session.done) === 'detached') return 0;
     } finally {
@@ -83,7 +83,7 @@ export const attachCommand: Command = {
     try {
       const status = await client.containerWait(c.Id);
       const session = await attachContainer(cli, name, { stdin, stdout: true, stderr: true, tty, detachKeys: flags.string('detach-keys') || undefined });
-      const stopResize = await keepTtySized(cli, tty, (h, w) => client.containerResize(c.Id, h, w));
+      const stopResize = keepTtySized(cli, tty, (h, w) => client.containerResize(c.Id, h, w));
       try {
         if ((await session.done) === 'detached') return 0;
       } finally {

@@ -1,6 +1,6 @@
 // berth images / image ls: docker's image formatter (a row per repository:tag).
 import type { ImageSummary } from '../../../api/types.js';
-import { boolFlag, listFlag, stringFlag, type Command } from '../../command.js';
+import { FORMAT_HELP, boolFlag, listFlag, stringFlag, type Command } from '../../command.js';
 import { parseFilters } from '../../util/filters.js';
 import { rowContext, writeFormatted } from '../../util/output.js';
 import { familiarName, parseNormalized } from '../../util/reference.js';
@@ -94,7 +94,7 @@ export const imagesCommand: Command = {
     boolFlag('all', 'a', 'Show all images (default hides intermediate images)'),
     boolFlag('digests', undefined, 'Show digests'),
     listFlag('filter', 'f', 'Filter output based on conditions provided', 'filter'),
-    stringFlag('format', undefined, 'Format output using a custom template'),
+    stringFlag('format', undefined, FORMAT_HELP),
     boolFlag('no-trunc', undefined, "Don't truncate output"),
     boolFlag('quiet', 'q', 'Only show image IDs'),
   ],

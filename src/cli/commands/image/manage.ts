@@ -1,6 +1,6 @@
 // rmi / image rm, tag, history.
 import { isNotFound } from '../../../client/errors.js';
-import { boolFlag, stringFlag, type Command } from '../../command.js';
+import { FORMAT_HELP, boolFlag, stringFlag, type Command } from '../../command.js';
 import { rowContext, writeFormatted } from '../../util/output.js';
 import { parseNormalized } from '../../util/reference.js';
 import { rfc3339 } from '../../util/time.js';
@@ -65,7 +65,7 @@ export const historyCommand: Command = {
   use: '[OPTIONS] IMAGE',
   short: 'Show the history of an image',
   flags: [
-    stringFlag('format', undefined, 'Format output using a custom template'),
+    stringFlag('format', undefined, FORMAT_HELP),
     boolFlag('human', 'H', 'Print sizes and dates in human readable format', true),
     boolFlag('no-trunc', undefined, "Don't truncate output"),
     boolFlag('quiet', 'q', 'Only show image IDs'),

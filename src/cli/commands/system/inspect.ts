@@ -1,7 +1,7 @@
 // berth inspect, container inspect, image inspect: JSON arrays indented like docker, or a
 // template per object.
 import { isNotFound } from '../../../client/errors.js';
-import { boolFlag, stringFlag, type Cli, type Command, StatusError } from '../../command.js';
+import { INSPECT_FORMAT_HELP, boolFlag, stringFlag, type Cli, type Command, StatusError } from '../../command.js';
 import type { Flags } from '../../flags.js';
 import { indentJson } from '../../util/json-indent.js';
 import { renderObjects } from '../../util/output.js';
@@ -32,7 +32,7 @@ async function inspectAll(cli: Cli, refs: string[], format: string, get: Getter)
 }
 
 const inspectFlags = (withType: boolean) => [
-  stringFlag('format', 'f', 'Format output using a custom template'),
+  stringFlag('format', 'f', INSPECT_FORMAT_HELP),
   boolFlag('size', 's', 'Display total file sizes if the type is container'),
   ...(withType ? [stringFlag('type', undefined, 'Only inspect objects of the given type')] : []),
 ];
@@ -90,7 +90,7 @@ export const imageInspectCommand: Command = {
   name: 'inspect',
   use: '[OPTIONS] IMAGE [IMAGE...]',
   short: 'Display detailed information on one or more images',
-  flags: [stringFlag('format', 'f', 'Format output using a custom template')],
+  flags: [stringFlag('format', 'f', INSPECT_FORMAT_HELP)],
   args: { min: 1 },
   async run(cli, flags, args) {
     await inspectAll(cli, args, flags.string('format'), imageGetter(cli));
