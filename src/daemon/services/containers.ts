@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, watch } from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerCreateRequest, ContainerConfig, ContainerState, HostConfig } from '../../api/types.js';
 import { writeJsonAtomic } from '../../common/atomic-fs.js';
@@ -77,20 +77,32 @@ export class ContainerService {
     this.watchExits();
   }
 
+  /**
+   * conmon writes `<exitDir>/<id>` (through a temporary name and a rename). Any
+   * change triggers a scan of the whole directory, so coalesced or missed events
+   * cannot lose an exit.
+   */
   private watchExits(): void {
-    const watcher = fs.watch(this.deps.monitor.exitDir);
-    void (async () => {
-      try {
-        for await (const change of watcher) {
-          const id = change.filename;
-          if (!id || id.startsWith('.')) continue;
-          const code = await this.readExitFile(id);
-          if (code !== undefined) void this.handleExit(id, code).catch((err) => log.error('exit handling failed', { id, err: errorMessage(err) }));
-        }
-      } catch (err) {
-        log.error('exit watcher stopped', { err: errorMessage(err) });
+    let scanning = false;
+    let again = false;
+    const scan = async () => {
+      if (scanning) {
+        again = true;
+        return;
       }
-    })();
+      scanning = true;
+      do {
+        again = false;
+        for (const name of await fs.readdir(this.deps.monitor.exitDir).catch(() => [] as string[])) {
+          if (!/^[0-9a-f]{64}$/.test(name)) continue;
+          const code = await this.readExitFile(name);
+          if (code !== undefined) await this.handleExit(name, code).catch((err) => log.error('exit handling failed', { id: name, err: errorMessage(err) }));
+        }
+      } while (again);
+      scanning = false;
+    };
+    watch(this.deps.monitor.exitDir, () => void scan()).on('error', (err) => log.error('exit watcher failed', { err: errorMessage(err) }));
+    void scan();
   }
 
   private async readExitFile(id: string): Promise<number | undefined> {
@@ -303,6 +315,8 @@ export class ContainerService {
       record.state.Status = record.hasBeenStarted ? 'exited' : 'created';
       await this.store.save(record);
       this.cancelPendingAttaches(id);
+      // As dockerd: a container that was to remove itself goes when its start fails.
+      if (record.hostConfig.AutoRemove) setImmediate(() => void this.remove(id, { force: true, volumes: true }).catch(() => undefined));
       throw serverError(`OCI runtime create failed: ${message}: unknown`);
     }
   }
