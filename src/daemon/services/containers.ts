@@ -191,6 +191,9 @@ export class ContainerService {
     hostConfig.NetworkMode ||= 'default';
     hostConfig.LogConfig = { Type: hostConfig.LogConfig?.Type || 'json-file', Config: hostConfig.LogConfig?.Config ?? {} };
     hostConfig.RestartPolicy ??= { Name: 'no', MaximumRetryCount: 0 };
+    // As dockerd stores them: OomKillDisable false when unset, a non-positive PidsLimit as none.
+    hostConfig.OomKillDisable ??= false;
+    if (!(Number(hostConfig.PidsLimit) > 0)) hostConfig.PidsLimit = null;
     const record: ContainerRecord = {
       id,
       name,
