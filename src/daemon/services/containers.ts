@@ -1,4 +1,4 @@
-import { promises as fs, watch } from 'node:fs';
+import { existsSync, promises as fs, watch } from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerCreateRequest, ContainerConfig, ContainerState, HostConfig } from '../../api/types.js';
 import { writeJsonAtomic } from '../../common/atomic-fs.js';
@@ -240,6 +240,7 @@ export class ContainerService {
     if (record.state.Running) throw notModified();
     if (record.state.Status === 'removing') throw conflict(`container is marked for removal and cannot be started`);
     const { id } = record;
+    const t0 = Date.now();
     const bundle = this.bundleDir(id);
     const rootfs = this.rootfs(id);
     try {
@@ -294,6 +295,7 @@ export class ContainerService {
       });
       this.connectPendingAttaches(record);
       await this.deps.runtime.start(id);
+      log.debug('container started', { id, ms: Date.now() - t0 });
       Object.assign(record.state, {
         Status: 'running',
         Running: true,
@@ -326,7 +328,9 @@ export class ContainerService {
 
   /** Runtime state, mounts and cgroups of a container that is no longer running. */
   private async releaseRuntime(record: ContainerRecord): Promise<void> {
-    await this.deps.runtime.delete(record.id, true);
+    // The bundle exists from start until release: without it the runtime knows nothing
+    // of the container, and a `runc delete` would only cost a process spawn.
+    if (existsSync(this.bundleDir(record.id))) await this.deps.runtime.delete(record.id, true);
     await this.rootfs(record.id).unmount();
     await fs.rm(this.bundleDir(record.id), { recursive: true, force: true });
   }
