@@ -86,6 +86,7 @@ export function registerContainerRoutes(router: Router, containers: ContainerSer
   });
 
   router.on('POST', '/containers/:id/wait', async (ctx) => {
+    store.get(ctx.param('id')); // a missing container is a 404, before any header goes out
     const waiting = containers.wait(ctx.param('id'), ctx.query.get('condition') ?? '');
     // Answer the headers now: clients (docker run) wait for them before they start the container.
     const res = ctx.stream('application/json');
@@ -172,27 +173,17 @@ export function registerContainerRoutes(router: Router, containers: ContainerSer
   });
 
   router.on('POST', '/commit', async (ctx) => {
-    const ref = ctx.query.get('container') ?? '';
-    const record = store.get(ref);
     const config = await ctx.json<Record<string, unknown>>({});
-    const pause = ctx.flag('pause', true) && record.state.Running && !record.state.Paused;
-    if (pause) await containers.pause(record.id);
-    try {
-      const id = await images.commitContainer({
-        upperDir: containers.rootfs(record.id).upper,
-        parentImageId: record.image,
-        containerId: record.id,
-        containerConfig: { ...record.config, ...config },
-        repo: ctx.query.get('repo') ?? undefined,
-        tag: ctx.query.get('tag') ?? undefined,
-        comment: ctx.query.get('comment') ?? undefined,
-        author: ctx.query.get('author') ?? undefined,
-        changes: ctx.query.getAll('changes').flatMap((c) => c.split('\n')).filter(Boolean),
-      });
-      ctx.send(201, { Id: id });
-    } finally {
-      if (pause) await containers.unpause(record.id);
-    }
+    const id = await containers.commit(ctx.query.get('container') ?? '', {
+      config,
+      pause: ctx.flag('pause', true),
+      repo: ctx.query.get('repo') ?? undefined,
+      tag: ctx.query.get('tag') ?? undefined,
+      comment: ctx.query.get('comment') ?? undefined,
+      author: ctx.query.get('author') ?? undefined,
+      changes: ctx.query.getAll('changes').flatMap((c) => c.split('\n')).filter(Boolean),
+    });
+    ctx.send(201, { Id: id });
   });
 
   router.on('POST', '/containers/:id/exec', async (ctx) => {

@@ -1,4 +1,5 @@
 import { existsSync, promises as fs, watch } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ContainerCreateRequest, ContainerConfig, ContainerState, HostConfig } from '../../api/types.js';
 import { writeJsonAtomic } from '../../common/atomic-fs.js';
@@ -183,7 +184,9 @@ export class ContainerService {
     const image = await this.deps.images.resolve(body.Image);
     const id = newId();
     const { HostConfig: hostConfig = {}, NetworkingConfig: _networking, ...requested } = body;
-    const config: ContainerConfig = mergeImageConfig(requested, image.config.config ?? {}, shortId(id));
+    // With the host's network a container has the host's name, as in Docker.
+    const hostname = hostConfig.NetworkMode === 'host' ? os.hostname() : shortId(id);
+    const config: ContainerConfig = mergeImageConfig(requested, image.config.config ?? {}, hostname);
     config.Image = body.Image;
     const command = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
     if (command.length === 0) throw badParameter('No command specified');
@@ -492,6 +495,33 @@ export class ContainerService {
     }
     this.deps.events.emit('container', 'prune', '', { reclaimed: String(reclaimed) });
     return { ContainersDeleted: deleted, SpaceReclaimed: reclaimed };
+  }
+
+  /** Turns the container's own layer into an image (pausing it meanwhile, as Docker does). */
+  async commit(
+    ref: string,
+    opts: { config: Partial<ContainerConfig>; pause: boolean; repo?: string; tag?: string; comment?: string; author?: string; changes: string[] },
+  ): Promise<string> {
+    const record = this.store.get(ref);
+    const pause = opts.pause && record.state.Running && !record.state.Paused;
+    if (pause) await this.pause(record.id);
+    try {
+      const imageId = await this.deps.images.commitContainer({
+        upperDir: this.rootfs(record.id).upper,
+        parentImageId: record.image,
+        containerId: record.id,
+        containerConfig: { ...record.config, ...opts.config },
+        repo: opts.repo,
+        tag: opts.tag,
+        comment: opts.comment,
+        author: opts.author,
+        changes: opts.changes,
+      });
+      this.deps.events.emit('container', 'commit', record.id, { ...this.eventAttributes(record), comment: opts.comment ?? '' });
+      return imageId;
+    } finally {
+      if (pause) await this.unpause(record.id);
+    }
   }
 
   // ---- attach, logs, resize -------------------------------------------------------------

@@ -6,7 +6,7 @@ import { newId } from '../../common/ids.js';
 import { writeControl, type Monitor } from '../../runtime/monitor.js';
 import { replaceOrAppendEnv, type OciProcess, type OciSpec } from '../../runtime/oci-spec.js';
 import { resolveUser } from '../../runtime/user.js';
-import { DEFAULT_DETACH_KEYS, parseDetachKeys, pipeAttach, type ClientStream } from './attach.js';
+import { DEFAULT_DETACH_KEYS, frame, parseDetachKeys, pipeAttach, type ClientStream } from './attach.js';
 import type { ContainerService } from './containers.js';
 import type { EventService } from './events.js';
 
@@ -138,7 +138,9 @@ export class ExecService {
       await fs.rm(dir, { recursive: true, force: true });
       const message = errorMessage(err);
       if (client) {
-        client.output.write(`OCI runtime exec failed: ${message}: unknown\r\n`);
+        // As dockerd: on the stdout stream, framed unless the exec has a TTY.
+        const text = Buffer.from(`OCI runtime exec failed: ${message}: unknown\r\n`);
+        client.output.write(tty ? text : frame(1, text));
         return;
       }
       throw serverError(`OCI runtime exec failed: ${message}: unknown`);
