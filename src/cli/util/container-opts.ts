@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { ContainerCreateRequest, HostConfig } from '../../api/types.js';
 import { boolFlag, intFlag, listFlag, stringFlag } from '../command.js';
 import type { FlagSpec, Flags } from '../flags.js';
-import { ramInBytes } from './units.js';
+import { ramInBytes } from '../../common/units.js';
 
 const sizeFlag = (long: string, short: string | undefined, usage: string): FlagSpec => ({
   long,

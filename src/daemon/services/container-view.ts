@@ -1,5 +1,6 @@
 import type { ContainerInspect, ContainerSummary, NetworkSettings } from '../../api/types.js';
 import { badParameter } from '../../common/errors.js';
+import { humanDuration } from '../../common/units.js';
 import type { ContainerRecord } from '../../store/container-store.js';
 
 /** The Engine API's views of a container (inspect, list) and the list filters. */
@@ -117,24 +118,6 @@ export function statusText(record: ContainerRecord, now = Date.now()): string {
   if (s.Status === 'dead') return 'Dead';
   if (!record.hasBeenStarted || s.FinishedAt.startsWith('0001')) return 'Created';
   return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
-}
-
-/** go-units HumanDuration. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(ms / 60000);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(ms / 3600000);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(hours / 24 / 365)} years`;
 }
 
 const KNOWN_FILTERS = ['id', 'name', 'label', 'status', 'ancestor', 'before', 'since', 'exited', 'health', 'network', 'volume', 'expose', 'publish', 'is-task'];

@@ -13,6 +13,7 @@ import type { OciRuntime } from '../../runtime/oci-runtime.js';
 import { ContainerRootfs } from '../../runtime/rootfs.js';
 import { resolveUser } from '../../runtime/user.js';
 import { ContainerStore, type ContainerRecord } from '../../store/container-store.js';
+import { directorySize } from '../../store/layer-store.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys, pipeAttach, type ClientStream } from './attach.js';
 import { streamLogs, type LogOptions } from './container-logs.js';
 import { mergeImageConfig, validateName, generateName } from './container-config.js';
@@ -489,7 +490,7 @@ export class ContainerService {
     let reclaimed = 0;
     for (const record of this.store.all()) {
       if (record.state.Running || record.state.Status === 'removing' || keep(record)) continue;
-      reclaimed += await directorySize(this.rootfs(record.id).upper);
+      reclaimed += await this.upperSize(record.id);
       await this.remove(record.id, { force: false, volumes: false });
       deleted.push(record.id);
     }
@@ -614,7 +615,7 @@ export class ContainerService {
 
   /** Bytes the container wrote to its own layer (inspect/ps --size). */
   upperSize(id: string): Promise<number> {
-    return directorySize(this.rootfs(id).upper);
+    return directorySize(this.rootfs(id).upper).catch(() => 0);
   }
 
   eventAttributes(record: ContainerRecord): Record<string, string> {
@@ -660,15 +661,4 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function directorySize(dir: string): Promise<number> {
-  let total = 0;
-  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const stat = await fs.lstat(path.join(entry.parentPath ?? entry.path, entry.name)).catch(() => undefined);
-    total += stat?.size ?? 0;
-  }
-  return total;
 }

@@ -1,8 +1,17 @@
 import { promises as fs } from 'node:fs';
-import { badParameter } from '../../common/errors.js';
+import { badParameter, errorMessage } from '../../common/errors.js';
+import { ramInBytes } from '../../common/units.js';
 import type { ContainerRecord } from '../../store/container-store.js';
 import { rotatedPaths } from './container-logs.js';
 import { writeControl } from '../../runtime/monitor.js';
+
+function parseSize(spec: string): number {
+  try {
+    return ramInBytes(spec);
+  } catch (err) {
+    throw badParameter(`invalid value for max-size: ${errorMessage(err)}`);
+  }
+}
 
 export interface LogSettings {
   /** Bytes before rotation; 0 for unbounded. */
@@ -12,20 +21,13 @@ export interface LogSettings {
   backstopSize?: number;
 }
 
-/** `--log-opt max-size=10m max-file=3`, in Docker's units (k, m, g; 1024-based). */
+/** `--log-opt max-size=10m max-file=3`, in Docker's units (go-units RAMInBytes: k, m, g are 1024-based). */
 export function logSettings(record: ContainerRecord): LogSettings {
   const config = record.hostConfig.LogConfig?.Config ?? {};
   const maxSize = config['max-size'] ? parseSize(config['max-size']) : 0;
   const maxFiles = config['max-file'] ? Number(config['max-file']) : 1;
   if (!Number.isInteger(maxFiles) || maxFiles < 1) throw badParameter(`invalid value for max-file: ${config['max-file']}`);
   return { maxSize, maxFiles, backstopSize: maxSize ? maxSize * 4 : undefined };
-}
-
-function parseSize(spec: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(spec.trim());
-  if (!m) throw badParameter(`invalid value for max-size: ${spec}`);
-  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Math.floor(Number(m[1]) * unit);
 }
 
 /**

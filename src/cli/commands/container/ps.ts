@@ -5,7 +5,7 @@ import { parseFilters } from '../../util/filters.js';
 import { checkTemplate, rowContext, writeFormatted } from '../../util/output.js';
 import { familiarName } from '../../util/reference.js';
 import { goTimeString } from '../../util/time.js';
-import { ellipsis, humanDuration, humanSize, truncateId } from '../../util/units.js';
+import { ellipsis, humanDuration, humanSize, truncateId } from '../../../common/units.js';
 
 const DEFAULT_TABLE = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
 

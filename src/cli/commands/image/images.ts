@@ -5,7 +5,7 @@ import { parseFilters } from '../../util/filters.js';
 import { rowContext, writeFormatted } from '../../util/output.js';
 import { familiarName, parseNormalized } from '../../util/reference.js';
 import { goTimeString } from '../../util/time.js';
-import { humanDuration, humanSize, truncateId } from '../../util/units.js';
+import { humanDuration, humanSize, truncateId } from '../../../common/units.js';
 
 const DEFAULT_TABLE = 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}';
 const DIGEST_TABLE = 'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}';

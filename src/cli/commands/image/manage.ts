@@ -4,7 +4,7 @@ import { FORMAT_HELP, boolFlag, stringFlag, type Command } from '../../command.j
 import { rowContext, writeFormatted } from '../../util/output.js';
 import { parseNormalized } from '../../util/reference.js';
 import { rfc3339 } from '../../util/time.js';
-import { ellipsis, humanDuration, humanSize, truncateId } from '../../util/units.js';
+import { ellipsis, humanDuration, humanSize, truncateId } from '../../../common/units.js';
 
 export const rmiCommand: Command = {
   name: 'rm',

@@ -1,6 +1,7 @@
 // berth events: the daemon's event stream, one line per event (docker's format or a template).
 import type { EventMessage } from '../../../api/types.js';
 import { listFlag, stringFlag, type Command, StatusError } from '../../command.js';
+import { goJSONMarshal } from '../../format/gojson.js';
 import { parseFilters } from '../../util/filters.js';
 import { compileTemplate } from '../../util/output.js';
 import { getTimestamp, rfc3339NanoFixed } from '../../util/time.js';
@@ -21,6 +22,26 @@ export function formatEvent(e: EventMessage, timeNano?: bigint): string {
   const keys = Object.keys(attrs).sort();
   if (keys.length) text += ` (${keys.map((k) => `${k}=${attrs[k]}`).join(', ')})`;
   return `${text}\n`;
+}
+
+/**
+ * `--format json`: docker's `{{json .}}` of an events.Message, whatever the daemon's key
+ * order: its fields in order (omitempty), Attributes sorted as a Go map, the exact timeNano.
+ */
+export function eventJson(e: EventMessage, timeNano?: bigint): string {
+  const attributes = e.Actor?.Attributes ?? null;
+  const message = {
+    status: e.status || undefined,
+    id: e.id || undefined,
+    from: e.from || undefined,
+    Type: e.Type ?? '',
+    Action: e.Action ?? '',
+    Actor: { ID: e.Actor?.ID ?? '', Attributes: attributes },
+    scope: e.scope || undefined,
+    time: e.time || undefined,
+    timeNano: timeNano || e.timeNano || undefined,
+  };
+  return goJSONMarshal(message, { escapeHTML: false, isStruct: (o) => o !== attributes });
 }
 
 /** The event as docker's events.Message struct presents it to templates. */
@@ -50,7 +71,7 @@ export const eventsCommand: Command = {
     if (check?.error) throw new StatusError(64, `Error parsing format: ${check.error}`);
     const events = cli.client().events({ since: timestamp(flags.string('since')), until: timestamp(flags.string('until')), filters: parseFilters(flags.list('filter')) });
     for await (const { event, raw } of events) {
-      if (format === 'json') cli.out.write(`${raw}\n`);
+      if (format === 'json') cli.out.write(`${eventJson(event, timeNanoOf(raw))}\n`);
       else if (render) {
         const result = render(templateView(event));
         if (result.error) throw new Error(result.error);

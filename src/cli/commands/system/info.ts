@@ -1,7 +1,7 @@
 // berth info: the client section and the server's /info, printed as docker prints them.
 import { stringFlag, type Command, StatusError } from '../../command.js';
 import { compileTemplate } from '../../util/output.js';
-import { bytesSize } from '../../util/units.js';
+import { bytesSize } from '../../../common/units.js';
 import { CLI_VERSION } from './version.js';
 
 // /info has dozens of optional, nested fields; they are read defensively.

@@ -2,7 +2,7 @@
 import type { Cli, Command } from '../../command.js';
 import { boolFlag, listFlag, StatusError } from '../../command.js';
 import { parseFilters } from '../../util/filters.js';
-import { humanSize } from '../../util/units.js';
+import { humanSize } from '../../../common/units.js';
 
 /** Asks `message [y/N] ` and reads one line of stdin; only y/Y confirms. */
 async function confirm(cli: Cli, message: string): Promise<boolean> {
