@@ -70,7 +70,11 @@ export class ContainerService {
         await this.finishRemove(record).catch((err) => log.warn('finishing removal failed', { id: record.id, err: errorMessage(err) }));
         continue;
       }
-      if (!record.state.Running) continue;
+      if (!record.state.Running) {
+        // A start that berthd's death interrupted: undo what it set up.
+        if (existsSync(this.bundleDir(record.id))) await this.releaseRuntime(record).catch(() => undefined);
+        continue;
+      }
       const exit = await this.readExitFile(record.id);
       if (exit !== undefined) await this.handleExit(record.id, exit);
       else if (!isAlive(record.monitorPid) && !isAlive(record.state.Pid)) await this.handleExit(record.id, 255);
