@@ -1,6 +1,8 @@
 // The berth CLI against an Engine API server, compared with the docker CLI on the same daemon.
-// BERTH_TEST_HOST picks the daemon (default: the reference dockerd); the docker CLI is the
-// reference for output text, stderr and exit codes. Objects are named cli-t<pid>-*.
+// By default the test starts a berthd of its own (with busybox:latest); BERTH_TEST_HOST points it
+// at another daemon instead (e.g. unix:///tmp/refdocker/docker.sock, a reference dockerd, which
+// must have busybox:latest). The docker CLI is the reference for output text, stderr and exit
+// codes. Objects are named cli-t<pid>-*.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,10 +10,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startDaemonWithBusybox, type TestDaemon } from '../helpers/daemon.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BERTH = path.join(ROOT, 'bin/berth');
-const HOST = process.env.BERTH_TEST_HOST ?? 'unix:///tmp/refdocker/docker.sock';
+/** Another daemon to test against; unset: a berthd of our own, started in `before`. */
+const EXTERNAL_HOST = process.env.BERTH_TEST_HOST;
+let HOST = EXTERNAL_HOST ?? '';
 const DOCKER = process.env.BERTH_TEST_DOCKER_CLI ?? '/usr/local/bin/docker';
 const P = `cli-t${process.pid}`;
 const IMAGE = 'busybox:latest';
@@ -22,7 +27,7 @@ interface Result {
   stderr: string;
 }
 
-const env = { ...process.env, DOCKER_HOST: HOST, DOCKER_CLI_HINTS: 'false' };
+let env: NodeJS.ProcessEnv = {};
 
 function run(cmd: string, args: string[], input?: string | Buffer): Result {
   const r = spawnSync(cmd, args, { env, input: input ?? '', maxBuffer: 64 << 20, timeout: 60_000 });
@@ -59,19 +64,32 @@ function same(...args: string[]): Result {
 const hasDocker = existsSync(DOCKER);
 
 describe('berth CLI', { skip: !hasDocker && 'the docker CLI is needed as the reference' }, () => {
-  let dir: string;
+  let dir = '';
+  let daemon: TestDaemon | undefined;
 
-  before(() => {
+  before(async () => {
+    if (!EXTERNAL_HOST) {
+      daemon = await startDaemonWithBusybox();
+      HOST = daemon.host;
+    }
+    env = { ...process.env, DOCKER_HOST: HOST, DOCKER_CLI_HINTS: 'false' };
     dir = mkdtempSync(path.join(tmpdir(), 'berth-cli-'));
     assert.equal(berth('image', 'inspect', '-f', '{{.Id}}', IMAGE).code, 0, `${IMAGE} must be present on ${HOST}`);
   });
 
-  after(() => {
-    const ids = docker('ps', '-aq', '--filter', `name=${P}`).stdout.split('\n').filter(Boolean);
-    if (ids.length) docker('rm', '-f', ...ids);
-    const images = docker('images', '--format', '{{.Repository}}:{{.Tag}}').stdout.split('\n').filter((i) => i.startsWith(P));
-    if (images.length) docker('rmi', '-f', ...images);
-    rmSync(dir, { recursive: true, force: true });
+  after(async () => {
+    try {
+      if (daemon) {
+        await daemon.stop(); // removes every container, stops berthd, unmounts, deletes its files
+      } else if (HOST) {
+        const ids = docker('ps', '-aq', '--filter', `name=${P}`).stdout.split('\n').filter(Boolean);
+        if (ids.length) docker('rm', '-f', ...ids);
+        const images = docker('images', '--format', '{{.Repository}}:{{.Tag}}').stdout.split('\n').filter((i) => i.startsWith(P));
+        if (images.length) docker('rmi', '-f', ...images);
+      }
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('run', () => {
@@ -359,21 +377,24 @@ describe('berth CLI', { skip: !hasDocker && 'the docker CLI is needed as the ref
 
   describe('system', () => {
     test('version and info', () => {
-      same('version', '--format', '{{.Server.Version}} {{.Server.APIVersion}}');
-      same('info', '--format', '{{.ServerVersion}} {{.OSType}}');
+      // What a user checks: the server answers with a version and API 1.41 (whatever the engine).
+      assert.match(same('version', '--format', '{{.Server.Version}} {{.Server.APIVersion}}').stdout, /^\S+ 1\.41\n$/);
+      assert.match(same('info', '--format', '{{.ServerVersion}} {{.OSType}}').stdout, /^\S+ linux\n$/);
       const v = berth('version');
       assert.equal(v.code, 0);
-      assert.match(v.stdout, /^Client:\n Version: +\S+\n API version: +1\.\d+/);
-      assert.match(v.stdout, /\nServer:/);
+      assert.match(v.stdout, /^Client:\n Version: +\S+\n API version: +1\.41\n/);
+      assert.match(v.stdout, /\nServer:.*\n Engine:\n  Version: +\S+\n  API version: +1\.41 \(minimum version 1\.\d+\)\n/);
       const info = berth('info');
       const dockerInfo = docker('info');
       assert.equal(info.code, 0);
       // The server section is the daemon's; only the client section and docker's own names differ.
-      // Container counts may change under other users of the daemon; Runtimes is a Go map (random order).
+      // Container counts may change under other users of the daemon; Runtimes is a Go map (random order);
+      // a daemon in debug mode shows its clock.
       const server = (s: string) =>
         s
           .slice(s.indexOf('\nServer:'))
           .replace(/ Containers: \d+\n(  \w+: \d+\n)+/, '')
+          .replace(/  System Time: .*\n/, '')
           .replace(/ Runtimes: .*\n/, (line) => `${line.trim().split(' ').sort().join(' ')}\n`);
       assert.equal(server(info.stdout), server(dockerInfo.stdout));
     });

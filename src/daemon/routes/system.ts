@@ -33,7 +33,24 @@ export function registerSystemRoutes(
   router.on('GET', '/version', (ctx) => {
     ctx.send(200, {
       Platform: { Name: 'berth' },
-      Components: [{ Name: 'Engine', Version: BERTH_VERSION, Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: 'linux', Arch: 'amd64', KernelVersion: os.release() } }],
+      Components: [
+        {
+          Name: 'Engine',
+          Version: BERTH_VERSION,
+          // Every detail the docker CLI prints for the engine (missing ones show blank).
+          Details: {
+            ApiVersion: API_VERSION,
+            Arch: goArch(),
+            BuildTime: '',
+            Experimental: 'false',
+            GitCommit: 'berth',
+            GoVersion: `node${process.versions.node}`,
+            KernelVersion: os.release(),
+            MinAPIVersion: MIN_API_VERSION,
+            Os: 'linux',
+          },
+        },
+      ],
       Version: BERTH_VERSION,
       ApiVersion: API_VERSION,
       MinAPIVersion: MIN_API_VERSION,

@@ -17,20 +17,18 @@ export class EventService {
 
   emit(type: EventType, action: string, id: string, attributes: Record<string, string> = {}): void {
     const nowNs = BigInt(Date.now()) * 1_000_000n + process.hrtime.bigint() % 1_000_000n;
+    // dockerd's order on the wire: the deprecated top-level fields old clients (and
+    // docker-py) still read (container and image events only), then the rest; attributes sorted.
+    const legacy = type === 'container' || type === 'image';
     const event: EventMessage = {
+      ...(legacy ? { status: action, id, ...(attributes.image ? { from: attributes.image } : {}) } : {}),
       Type: type,
       Action: action,
-      Actor: { ID: id, Attributes: attributes },
+      Actor: { ID: id, Attributes: Object.fromEntries(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) },
       scope: 'local',
       time: Number(nowNs / 1_000_000_000n),
       timeNano: Number(nowNs),
     };
-    if (type === 'container' || type === 'image') {
-      // The deprecated top-level fields old clients (and docker-py) still read.
-      event.status = action;
-      event.id = id;
-      if (attributes.image) event.from = attributes.image;
-    }
     this.history.push(event);
     if (this.history.length > this.historyLimit) this.history.shift();
     this.bus.emit('event', event);

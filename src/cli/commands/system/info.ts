@@ -73,6 +73,12 @@ export function serverInfoText(info: Info): string {
   nonEmpty(' ID:', info.ID);
   line(' Docker Root Dir:', info.DockerRootDir);
   line(' Debug Mode:', Boolean(info.Debug));
+  if (info.Debug) {
+    line('  File Descriptors:', info.NFd ?? 0);
+    line('  Goroutines:', info.NGoroutines ?? 0);
+    line('  System Time:', info.SystemTime ?? '');
+    line('  EventsListeners:', info.NEventsListener ?? 0);
+  }
   nonEmpty(' HTTP Proxy:', info.HttpProxy);
   nonEmpty(' HTTPS Proxy:', info.HttpsProxy);
   nonEmpty(' No Proxy:', info.NoProxy);

@@ -40,8 +40,8 @@ const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** docker shows an RFC 3339 build time in Go's ANSIC layout ("Mon Jan _2 15:04:05 2006"), as UTC-parsed. */
-function ansic(time: string | undefined): string | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(time ?? '');
+function ansic(time: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(time);
   if (!m) return time;
   const [, y, mo, d, h, mi, s] = m;
   const day = new Date(Date.UTC(+y, +mo - 1, +d)).getUTCDay();
@@ -51,7 +51,8 @@ function ansic(time: string | undefined): string | undefined {
 function serverText(s: ServerVersion): string {
   let text = `\nServer:${s.Platform?.Name ? ` ${s.Platform.Name}` : ''}\n`;
   for (const comp of s.Components ?? []) {
-    const d = comp.Details ?? {};
+    // A map[string]string in docker: a missing detail prints as "".
+    const d = new Proxy(comp.Details ?? {}, { get: (t, k: string) => t[k] ?? '' });
     text += ` ${comp.Name}:\n`;
     if (comp.Name === 'Engine') {
       text +=
