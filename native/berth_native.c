@@ -282,18 +282,23 @@ static napi_value js_seqpacket_send(napi_env env, napi_callback_info info) {
   if (!get_args(&a, info, 2, v, NULL)) return NULL;
   int fd = arg_i32(&a, v[0]);
   const void *data = arg_buf(&a, v[1], &len);
+  // Never blocks: a peer that stops reading (a container that ignores its stdin)
+  // must not stall berthd's event loop. false means "full, try again later".
   // An empty packet reads as end-of-stream (recv() == 0) on the other side,
   // so sending one would look like a hang-up to conmon: skip it.
+  bool sent = true;
   while (!a.failed && len > 0) {
-    if (send(fd, data, len, MSG_NOSIGNAL) >= 0) break;  // seqpacket: all or nothing
+    if (send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0) break;  // seqpacket: all or nothing
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      struct pollfd p = {.fd = fd, .events = POLLOUT};
-      if (poll(&p, 1, -1) >= 0 || errno == EINTR) continue;
+      sent = false;
+      break;
     }
     fail(&a, "send", NULL, errno);
   }
-  return args_done(&a, undefined(env));
+  napi_value result = NULL;
+  if (!a.failed) napi_get_boolean(env, sent, &result);
+  return args_done(&a, result);
 }
 
 static napi_value js_shutdown_write(napi_env env, napi_callback_info info) {

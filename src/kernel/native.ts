@@ -22,8 +22,8 @@ export interface NativeBinding {
    * onPacket(null) at end of stream or error; returns a handle to stop it.
    */
   seqpacketWatch(fd: number, onPacket: (packet: Buffer | null) => void): { stop(): void };
-  /** Sends one packet (blocking until written). */
-  seqpacketSend(fd: number, data: Buffer): void;
+  /** Sends one packet without blocking; false when the socket is full (try again later). */
+  seqpacketSend(fd: number, data: Buffer): boolean;
   /** shutdown(fd, SHUT_WR): tells the peer no more data comes (conmon closes the container's stdin). */
   shutdownWrite(fd: number): void;
   close(fd: number): void;

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
-import { startDaemonWithBusybox, type TestDaemon } from '../helpers/daemon.js';
+import { runCommand, startDaemonWithBusybox, type TestDaemon } from '../helpers/daemon.js';
 
 let daemon: TestDaemon;
 
@@ -60,6 +60,14 @@ describe('docker run', () => {
     const r = daemon.docker(['run', '--rm', '-i', 'busybox', 'sh', '-c', 'cat; echo done'], { input: 'line1\nline2\n' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'line1\nline2\ndone\n');
+  });
+
+  test('binary stdin arrives intact, and a container that ignores its stdin does not stall berthd', () => {
+    const piped = runCommand('bash', ['-c', 'head -c 2000000 /dev/urandom | tee >(md5sum >&2) | docker run --rm -i busybox md5sum'], { DOCKER_HOST: daemon.host }, {});
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stdout.split(' ')[0], piped.stderr.split(' ')[0]);
+    const flood = runCommand('bash', ['-c', '(yes | timeout 5 docker run --rm -i --name flooded busybox sleep 2) & sleep 1; docker ps --format "{{.Names}}"; wait'], { DOCKER_HOST: daemon.host }, {});
+    assert.match(flood.stdout, /flooded/);
   });
 
   test('Docker defaults: capabilities, seccomp, devices, masked and read-only paths, hostname', () => {

@@ -59,12 +59,16 @@ export function pipeAttach(socketPath: string, client: ClientStream, opts: Attac
       if (!done && data.length) client.output.write(data);
     };
 
-    const detector = new DetachKeyDetector(opts.detachKeys);
+    // As in dockerd, the detach keys work only with a TTY: binary stdin passes untouched.
+    const detector = new DetachKeyDetector(opts.tty ? opts.detachKeys : []);
     const onInput = (chunk: Buffer) => {
       const { forward, detach } = detector.push(chunk);
-      for (let i = 0; i < forward.length; i += MAX_STDIN_PACKET) conn.send(forward.subarray(i, i + MAX_STDIN_PACKET));
+      let room = true;
+      for (let i = 0; i < forward.length; i += MAX_STDIN_PACKET) room = conn.send(forward.subarray(i, i + MAX_STDIN_PACKET));
       if (detach) finish(true);
+      else if (!room) client.input.pause();
     };
+    conn.on('drain', () => client.input.resume());
     if (opts.stdin) {
       client.input.on('data', onInput);
       client.input.once('end', () => {
