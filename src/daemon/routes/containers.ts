@@ -87,7 +87,9 @@ export function registerContainerRoutes(router: Router, containers: ContainerSer
 
   router.on('POST', '/containers/:id/wait', async (ctx) => {
     store.get(ctx.param('id')); // a missing container is a 404, before any header goes out
-    const waiting = containers.wait(ctx.param('id'), ctx.query.get('condition') ?? '');
+    // API 1.41 (dockerd 20.10) takes an unknown condition as the default, not-running.
+    const condition = ctx.query.get('condition') ?? '';
+    const waiting = containers.wait(ctx.param('id'), ['next-exit', 'removed'].includes(condition) ? condition : 'not-running');
     // Answer the headers now: clients (docker run) wait for them before they start the container.
     const res = ctx.stream('application/json');
     const code = await waiting;
