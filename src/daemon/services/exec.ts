@@ -91,7 +91,22 @@ export class ExecService {
     const dir = path.join(this.deps.execRoot, 'exec', id);
     await fs.mkdir(dir, { recursive: true });
     const processSpecPath = path.join(dir, 'process.json');
-    await fs.writeFile(processSpecPath, JSON.stringify(await this.processSpec(record.id, session, tty)));
+    let processSpec: OciProcess;
+    try {
+      processSpec = await this.processSpec(record.id, session, tty);
+    } catch (err) {
+      // As dockerd: berthd's own errors (an unknown user) reach an attached client in-band, on
+      // stdout, after the upgrade; the exit code is 126.
+      session.exitCode = 126;
+      await fs.rm(dir, { recursive: true, force: true });
+      if (opts.detach || !openClient) throw err;
+      const client = openClient();
+      const text = Buffer.from(`${errorMessage(err)}\r\n`);
+      client.output.write(tty ? text : frame(1, text));
+      client.close();
+      return;
+    }
+    await fs.writeFile(processSpecPath, JSON.stringify(processSpec));
     let stream: Promise<unknown> | undefined;
     let client: ClientStream | undefined;
     const attachStdin = !!session.config.AttachStdin;
