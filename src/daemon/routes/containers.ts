@@ -1,5 +1,5 @@
 import type { ContainerCreateRequest } from '../../api/types.js';
-import { badParameter } from '../../common/errors.js';
+import { badParameter, notFound } from '../../common/errors.js';
 import { inspectView, selectContainers, summaryView } from '../services/container-view.js';
 import type { ContainerService } from '../services/containers.js';
 import type { ExecService } from '../services/exec.js';
@@ -66,6 +66,8 @@ export function registerContainerRoutes(router: Router, containers: ContainerSer
   });
 
   router.on('POST', '/containers/:id/kill', (ctx) => {
+    const ref = ctx.param('id');
+    if (!store.find(ref)) throw notFound(`Cannot kill container: ${ref}: No such container: ${ref}`);
     containers.kill(ctx.param('id'), ctx.query.get('signal') || 'SIGKILL');
     ctx.send(204);
   });
@@ -105,7 +107,7 @@ export function registerContainerRoutes(router: Router, containers: ContainerSer
 
   router.on('POST', '/containers/prune', async (ctx) => {
     const filters = ctx.filters();
-    for (const key of filters.keys()) if (!['label', 'label!', 'until'].includes(key)) throw badParameter(`invalid filter '${key}'`);
+    for (const key of filters.keys()) if (!['label', 'label!', 'until'].includes(key)) throw badParameter(`Invalid filter '${key}'`);
     const until = filters.get('until')?.map(parseTime);
     ctx.send(
       200,
@@ -159,6 +161,7 @@ export function registerContainerRoutes(router: Router, containers: ContainerSer
         stderr,
         follow: ctx.flag('follow'),
         timestamps: ctx.flag('timestamps'),
+        details: ctx.flag('details'),
         tail: !tail || tail === 'all' ? -1 : Number(tail),
         since: parseTime(ctx.query.get('since') ?? '0'),
         until: parseTime(ctx.query.get('until') ?? '0'),

@@ -20,6 +20,8 @@ export interface LogOptions {
   since: number;
   until: number;
   tty: boolean;
+  /** dockerd's `details`: each line after its log attributes and a space (berth has none). */
+  details?: boolean;
 }
 
 /** Rotated files are `<log>.1` (newest) to `<log>.<max-file - 1>`. */
@@ -91,7 +93,8 @@ function wanted(e: LogEntry, opts: LogOptions): boolean {
 }
 
 function render(e: LogEntry, opts: LogOptions): Buffer {
-  const payload = opts.timestamps ? Buffer.concat([Buffer.from(`${e.time} `), e.text]) : e.text;
+  const text = opts.details ? Buffer.concat([Buffer.from(' '), e.text]) : e.text;
+  const payload = opts.timestamps ? Buffer.concat([Buffer.from(`${e.time} `), text]) : text;
   return opts.tty ? payload : frame(e.stream === 'stdout' ? 1 : 2, payload);
 }
 

@@ -121,6 +121,7 @@ export function statusText(record: ContainerRecord, now = Date.now()): string {
 }
 
 const KNOWN_FILTERS = ['id', 'name', 'label', 'status', 'ancestor', 'before', 'since', 'exited', 'health', 'network', 'volume', 'expose', 'publish', 'is-task'];
+const HEALTH_STATES = ['starting', 'healthy', 'unhealthy', 'none'];
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
 /**
@@ -135,14 +136,20 @@ export function selectContainers(
   ancestorMatches: (record: ContainerRecord, ref: string) => boolean,
 ): ContainerRecord[] {
   const f = opts.filters;
-  for (const key of f.keys()) if (!KNOWN_FILTERS.includes(key)) throw badParameter(`invalid filter '${key}'`);
+  for (const key of f.keys()) if (!KNOWN_FILTERS.includes(key)) throw badParameter(`Invalid filter '${key}'`);
   for (const status of f.get('status') ?? []) {
-    if (!STATUSES.includes(status)) throw badParameter(`invalid filter 'status=${status}'`);
+    if (!STATUSES.includes(status)) throw badParameter(`Invalid filter 'status=${status}'`);
+  }
+  for (const code of f.get('exited') ?? []) {
+    if (!/^[+-]?\d+$/.test(code)) throw badParameter(`strconv.Atoi: parsing "${code}": invalid syntax`);
+  }
+  for (const health of f.get('health') ?? []) {
+    if (!HEALTH_STATES.includes(health)) throw badParameter(`Unrecognised filter value for health: ${health}`);
   }
   const sorted = [...records].sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || (a.id < b.id ? 1 : -1));
   const created = (ref: string) => {
     const r = lookup(ref);
-    if (!r) throw badParameter(`No such container: ${ref}`);
+    if (!r) throw badParameter(`no such container ${ref}`);
     return Date.parse(r.created);
   };
   const before = f.get('before')?.map(created);
@@ -157,7 +164,9 @@ export function selectContainers(
     if (!matchAny(f.get('name'), (v) => new RegExp(v).test(r.name))) return false;
     if (!matchAny(f.get('status'), (v) => v === r.state.Status)) return false;
     if (!matchAny(f.get('ancestor'), (v) => ancestorMatches(r, v))) return false;
-    if (!matchAny(f.get('exited'), (v) => r.hasBeenStarted && !r.state.Running && String(r.state.ExitCode) === v)) return false;
+    if (!matchAny(f.get('exited'), (v) => r.hasBeenStarted && !r.state.Running && r.state.ExitCode === Number(v))) return false;
+    // No healthchecks run yet: every container's health is "none".
+    if (!matchAny(f.get('health'), (v) => v === 'none')) return false;
     for (const label of f.get('label') ?? []) {
       const [key, value] = splitOnce(label, '=');
       const labels = r.config.Labels ?? {};

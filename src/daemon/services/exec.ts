@@ -49,8 +49,9 @@ export class ExecService {
     return session;
   }
 
+  /** A container's ExecIDs: as dockerd, the execs not yet ended (ended ones stay inspectable). */
   idsOf(containerId: string): string[] {
-    return [...this.sessions.values()].filter((s) => s.containerId === containerId).map((s) => s.id);
+    return [...this.sessions.values()].filter((s) => s.containerId === containerId && s.exitCode === null).map((s) => s.id);
   }
 
   inspect(id: string): ExecInspect {
