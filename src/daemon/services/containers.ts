@@ -354,16 +354,15 @@ export class ContainerService {
     const stopSignal = parseSignal(record.config.StopSignal || 'SIGTERM');
     const exited = this.waitFor(record.id, 'next-exit');
     if (record.state.Paused) await this.deps.runtime.resume(record.id).catch(() => undefined);
-    this.signal(record, stopSignal);
-    if (timeout < 0) {
-      await exited;
-      return;
-    }
-    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeout * 1000).unref());
+    this.signalWithEvent(record, stopSignal);
+    const timer = new Promise<'timeout'>((r) => {
+      if (timeout >= 0) setTimeout(() => r('timeout'), timeout * 1000).unref();
+    });
     if ((await Promise.race([exited, timer])) === 'timeout') {
-      this.signal(record, parseSignal('SIGKILL'));
+      this.signalWithEvent(record, parseSignal('SIGKILL'));
       await exited;
     }
+    this.deps.events.emit('container', 'stop', record.id, this.eventAttributes(record));
   }
 
   async restart(ref: string, timeoutSeconds?: number): Promise<void> {
@@ -378,6 +377,10 @@ export class ContainerService {
     const signal = parseSignal(signalSpec);
     if (!record.state.Running) throw conflict(`Cannot kill container: ${ref}: Container ${record.id} is not running`);
     if (signal === parseSignal('SIGKILL')) this.manuallyStopped.add(record.id);
+    this.signalWithEvent(record, signal);
+  }
+
+  private signalWithEvent(record: ContainerRecord, signal: number): void {
     this.signal(record, signal);
     this.deps.events.emit('container', 'kill', record.id, { ...this.eventAttributes(record), signal: String(signal) });
   }
