@@ -545,6 +545,7 @@ export class ContainerService {
   ): Promise<{ detached: boolean }> {
     const record = this.store.get(ref);
     if (record.state.Paused) throw conflict(`container ${record.id} is paused, unpause the container before attach`);
+    this.deps.events.emit('container', 'attach', record.id, this.eventAttributes(record));
     const detachKeys = parseDetachKeys(opts.detachKeys ?? DEFAULT_DETACH_KEYS);
     const full = { ...opts, stdin: opts.stdin && !!record.config.OpenStdin, detachKeys };
     if (record.state.Running) {
