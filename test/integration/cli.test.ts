@@ -384,6 +384,8 @@ describe('berth CLI', { skip: !hasDocker && 'the docker CLI is needed as the ref
       assert.equal(v.code, 0);
       assert.match(v.stdout, /^Client:\n Version: +\S+\n API version: +1\.41\n/);
       assert.match(v.stdout, /\nServer:.*\n Engine:\n  Version: +\S+\n  API version: +1\.41 \(minimum version 1\.\d+\)\n/);
+      const serverPart = (s: string) => s.slice(s.indexOf('\nServer:'));
+      assert.equal(serverPart(v.stdout), serverPart(docker('version').stdout));
       const info = berth('info');
       const dockerInfo = docker('info');
       assert.equal(info.code, 0);
