@@ -1,0 +1,940 @@
+// berth's start-up and footprint benchmark, in one run: `docker run --rm busybox true`
+// through the docker CLI against berthd, a private dockerd (when installed) and the bare
+// runtime floor (overlay mount + `runc run` + umount, no engine); `docker ps` with 50
+// running containers; berthd's idle RSS and the per-container monitor's RSS (conmon
+// against containerd-shim). Prints medians, p90s, ratios and the goals met or not.
+//
+//   npm run build && node dist/bench/run-bench.js [--runs 20] [--warmup 3] [--containers 50]
+//                                                 [--no-dockerd] [--breakdown 10]
+//
+// --breakdown K (default 10, 0 to skip): afterwards, K more `docker run --rm busybox true`
+// against berthd under the kernel's tracepoints (ftrace: fork/exec/exit, mount, umount,
+// rename, rmdir of berthd and its children; no slowdown), and the median of each phase:
+// create, start request, spec, conmon + runc create, runc start, exit detection, runc
+// delete, unmount, removal.
+//
+// Everything it starts it ends by PID, everything it mounts it unmounts, and its
+// temporary directories and cgroups go, on success, on failure and on SIGINT/SIGTERM.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { native } from '../src/kernel/native.js';
+import { buildOciSpec, containerEnv, type OciSpecInput } from '../src/runtime/oci-spec.js';
+import { resolveUser } from '../src/runtime/user.js';
+import { chainIds } from '../src/store/layer-store.js';
+import { TestDaemon } from '../test/helpers/daemon.js';
+
+// ---- options ------------------------------------------------------------------------
+
+interface Options {
+  runs: number;
+  warmup: number;
+  containers: number;
+  dockerd: boolean;
+  breakdown: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const opts: Options = { runs: 20, warmup: 3, containers: 50, dockerd: true, breakdown: 10 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const num = () => {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v < 0) throw new Error(`${a} needs a whole number`);
+      return v;
+    };
+    if (a === '--runs') opts.runs = Math.max(1, num());
+    else if (a === '--warmup') opts.warmup = num();
+    else if (a === '--containers') opts.containers = Math.max(1, num());
+    else if (a === '--no-dockerd') opts.dockerd = false;
+    else if (a === '--breakdown') opts.breakdown = num();
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write('usage: node dist/bench/run-bench.js [--runs N] [--warmup N] [--containers N] [--no-dockerd] [--breakdown K]\n');
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  return opts;
+}
+
+const DOCKER = '/usr/local/bin/docker';
+const DOCKERD = '/usr/sbin/dockerd';
+const RUNC = '/usr/sbin/runc';
+const MiB = 1024 * 1024;
+
+// ---- timing and statistics -------------------------------------------------------------
+
+interface Stats {
+  median: number;
+  p90: number;
+  min: number;
+  n: number;
+}
+
+function stats(samples: number[]): Stats {
+  const s = [...samples].sort((a, b) => a - b);
+  const n = s.length;
+  const median = n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  return { median, p90: s[Math.max(0, Math.ceil(0.9 * n) - 1)], min: s[0], n };
+}
+
+function median(values: number[]): number {
+  return stats(values).median;
+}
+
+/** Milliseconds of one command; throws with its output when it fails. */
+function timed(command: string, args: string[], env: Record<string, string> = {}): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr}${r.stdout}`);
+  return ms;
+}
+
+function run(command: string, args: string[], env: Record<string, string> = {}, input?: string): string {
+  const r = spawnSync(command, args, { env: { ...process.env, ...env }, input: input ?? '', encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * MiB });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+function docker(host: string, args: string[]): string {
+  return run(DOCKER, args, { DOCKER_HOST: host });
+}
+
+/**
+ * Runs each scenario warmup + runs times, interleaved (round i runs every scenario once,
+ * starting with a different one each round) so that drift in the machine's load falls
+ * on all of them alike. A short pause between commands lets background teardown settle.
+ */
+function measureInterleaved(scenarios: { name: string; fn: () => number }[], warmup: number, runs: number): Map<string, number[]> {
+  const samples = new Map(scenarios.map((s) => [s.name, [] as number[]]));
+  for (let round = 0; round < warmup + runs; round++) {
+    for (let k = 0; k < scenarios.length; k++) {
+      const s = scenarios[(round + k) % scenarios.length];
+      const ms = s.fn();
+      if (round >= warmup) samples.get(s.name)?.push(ms);
+      sleepSync(20);
+    }
+  }
+  return samples;
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- /proc --------------------------------------------------------------------------------
+
+/** VmRSS (or another field of /proc/<pid>/status) in bytes; 0 when the process is gone. */
+function statusBytes(pid: number, field = 'VmRSS'): number {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Proportional set size: RSS with shared pages divided among their sharers. */
+function pssBytes(pid: number): number {
+  try {
+    const m = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m);
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function cmdline(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function allPids(): number[] {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+}
+
+function parentPid(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+  } catch {
+    return 0;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitExit(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await sleep(50);
+  }
+  return !isAlive(pid);
+}
+
+/** Unmounts everything under dir, deepest first (lazily when busy). */
+function unmountUnder(dir: string): void {
+  for (let pass = 0; pass < 3; pass++) {
+    const mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => (l.split(' ')[1] ?? '').replace(/\\040/g, ' '))
+      .filter((m) => m === dir || m.startsWith(dir + '/'))
+      .sort((a, b) => b.length - a.length);
+    if (!mounts.length) return;
+    for (const m of mounts) {
+      try {
+        native.umount(m, false);
+      } catch {
+        try {
+          native.umount(m, true);
+        } catch {
+          /* gone already */
+        }
+      }
+    }
+  }
+}
+
+function pingSocket(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request({ socketPath: socket, path: '/_ping', method: 'GET', timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+// ---- cgroups ------------------------------------------------------------------------------
+
+/** The cgroup directories named `name` under every hierarchy (v1 controllers, unified). */
+function cgroupDirs(name: string): string[] {
+  const out: string[] = [];
+  const root = '/sys/fs/cgroup';
+  if (existsSync(path.join(root, 'cgroup.controllers'))) return [path.join(root, name)];
+  for (const e of readdirSync(root, { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(path.join(root, e.name, name));
+  }
+  return out;
+}
+
+/** Removes the (empty) cgroup directories named `name` that did not exist before the benchmark. */
+function removeCgroups(name: string, existedBefore: Set<string>): void {
+  for (const dir of cgroupDirs(name)) {
+    if (existedBefore.has(dir) || !existsSync(dir)) continue;
+    // Leaves first (a container's own cgroup that a failure left behind).
+    for (const sub of readdirSync(dir, { withFileTypes: true })) {
+      if (sub.isDirectory()) {
+        try {
+          rmdirSync(path.join(dir, sub.name));
+        } catch {
+          /* in use */
+        }
+      }
+    }
+    try {
+      rmdirSync(dir);
+    } catch {
+      /* in use */
+    }
+  }
+}
+
+// ---- a private dockerd --------------------------------------------------------------------
+
+/**
+ * A dockerd of our own: its own data root, exec root, socket and pidfile, no bridge and no
+ * iptables, so it touches nothing another dockerd (e.g. /tmp/refdocker) uses.
+ */
+class PrivateDockerd {
+  readonly dir: string;
+  readonly socket: string;
+  readonly host: string;
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  private child?: ChildProcess;
+  containerdPid = 0;
+
+  constructor() {
+    this.dir = mkdtempSync('/tmp/bench-dockerd-');
+    this.socket = path.join(this.dir, 'docker.sock');
+    this.host = `unix://${this.socket}`;
+    this.dataRoot = path.join(this.dir, 'data');
+    this.execRoot = path.join(this.dir, 'exec');
+  }
+
+  get pid(): number {
+    return this.child?.pid ?? 0;
+  }
+
+  get logFile(): string {
+    return path.join(this.dir, 'dockerd.log');
+  }
+
+  async start(): Promise<void> {
+    const logFd = openSync(this.logFile, 'a');
+    this.child = spawn(
+      DOCKERD,
+      [
+        '--data-root', this.dataRoot,
+        '--exec-root', this.execRoot,
+        '-H', this.host,
+        '--pidfile', path.join(this.dir, 'dockerd.pid'),
+        '--bridge', 'none',
+        '--iptables=false',
+        '--ip-masq=false',
+      ],
+      { stdio: ['ignore', logFd, logFd] },
+    );
+    closeSync(logFd);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`dockerd exited: ${this.tail()}`);
+      if (await pingSocket(this.socket)) break;
+      await sleep(100);
+    }
+    if (!(await pingSocket(this.socket))) throw new Error(`dockerd did not answer: ${this.tail()}`);
+    // The containerd it started (its child, with a config under our exec root).
+    this.containerdPid = allPids().find((p) => parentPid(p) === this.pid && cmdline(p)[0]?.endsWith('containerd')) ?? 0;
+  }
+
+  tail(): string {
+    return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
+  }
+
+  /** containerd-shim-runc-v2 processes serving our containerd. */
+  shimPids(): number[] {
+    const address = path.join(this.execRoot, 'containerd', 'containerd.sock');
+    return allPids().filter((p) => {
+      const argv = cmdline(p);
+      return argv[0]?.includes('containerd-shim') && argv.includes(address);
+    });
+  }
+
+  async stop(): Promise<void> {
+    try {
+      if (this.child && this.child.exitCode === null && (await pingSocket(this.socket))) {
+        const ids = spawnSync(DOCKER, ['ps', '-aq'], { env: { ...process.env, DOCKER_HOST: this.host }, encoding: 'utf8' }).stdout?.split(/\s+/).filter(Boolean) ?? [];
+        if (ids.length) spawnSync(DOCKER, ['rm', '-f', ...ids], { env: { ...process.env, DOCKER_HOST: this.host }, timeout: 120_000 });
+      }
+    } finally {
+      const shims = this.shimPids();
+      if (this.child && this.child.exitCode === null) {
+        this.child.kill('SIGTERM');
+        if (!(await waitExit(this.pid, 20_000))) this.child.kill('SIGKILL');
+        await waitExit(this.pid, 5_000);
+      }
+      for (const pid of [this.containerdPid, ...shims]) {
+        if (pid && isAlive(pid) && (pid === this.containerdPid ? cmdline(pid)[0]?.endsWith('containerd') : cmdline(pid)[0]?.includes('containerd-shim'))) {
+          process.kill(pid, 'SIGKILL');
+          await waitExit(pid, 5_000);
+        }
+      }
+      unmountUnder(this.dir);
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+// ---- the bare floor: runc on an overlay root, no engine ------------------------------------
+
+class RuntimeFloor {
+  readonly dir: string;
+  readonly bundle: string;
+  readonly bundleNoSeccomp: string;
+  readonly merged: string;
+  readonly runcRoot: string;
+  readonly id = 'berth-bench-floor';
+  private lowerdir = '';
+  private iteration = 0;
+
+  constructor() {
+    this.dir = mkdtempSync('/tmp/bench-floor-');
+    this.bundle = path.join(this.dir, 'bundle');
+    this.bundleNoSeccomp = path.join(this.dir, 'bundle-unconfined');
+    this.merged = path.join(this.dir, 'merged');
+    this.runcRoot = path.join(this.dir, 'runc');
+  }
+
+  /** A bundle whose config.json is what berthd would write for `docker run busybox true`. */
+  async prepare(berth: TestDaemon): Promise<void> {
+    const inspect = JSON.parse(docker(berth.host, ['image', 'inspect', 'busybox:latest']))[0] as {
+      RootFS: { Layers: string[] };
+      Config: { Env?: string[] };
+    };
+    const layerDirs = chainIds(inspect.RootFS.Layers).map((c) => path.join(berth.dataRoot, 'layers', c.replace(/^sha256:/, ''), 'diff'));
+    for (const d of layerDirs) if (!existsSync(d)) throw new Error(`layer directory ${d} not found`);
+    this.lowerdir = [...layerDirs].reverse().join(':');
+    mkdirSync(this.bundle, { recursive: true });
+    mkdirSync(this.merged, { recursive: true });
+    mkdirSync(this.runcRoot, { recursive: true });
+    const hostname = 'bench0floor0';
+    const files = { hosts: path.join(this.dir, 'hosts'), hostname: path.join(this.dir, 'hostname'), resolvConf: path.join(this.dir, 'resolv.conf') };
+    writeFileSync(files.hosts, '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n');
+    writeFileSync(files.hostname, `${hostname}\n`);
+    writeFileSync(files.resolvConf, 'nameserver 8.8.8.8\n');
+    const user = await resolveUser(layerDirs[layerDirs.length - 1], '');
+    const input: OciSpecInput = {
+      args: ['true'],
+      env: containerEnv(inspect.Config.Env ?? [], { hostname }),
+      cwd: '/',
+      user,
+      hostname,
+      rootfs: this.merged,
+      containerFiles: files,
+      network: 'private',
+      cgroupsPath: `/berth-bench/${this.id}`,
+    };
+    writeFileSync(path.join(this.bundle, 'config.json'), JSON.stringify(buildOciSpec(input)));
+    // The same without the seccomp filter: what libseccomp's compilation of Docker's
+    // profile (in runc init, on every start) costs.
+    mkdirSync(this.bundleNoSeccomp, { recursive: true });
+    writeFileSync(path.join(this.bundleNoSeccomp, 'config.json'), JSON.stringify(buildOciSpec({ ...input, seccomp: 'unconfined' })));
+  }
+
+  /** One mount + `runc run` + umount, in milliseconds. */
+  runOnce(seccomp = true): number {
+    const upper = path.join(this.dir, `upper${this.iteration}`);
+    const work = path.join(this.dir, `work${this.iteration}`);
+    this.iteration++;
+    const t0 = process.hrtime.bigint();
+    mkdirSync(upper);
+    mkdirSync(work);
+    native.mount('overlay', this.merged, 'overlay', 0, `lowerdir=${this.lowerdir},upperdir=${upper},workdir=${work}`);
+    let r: ReturnType<typeof spawnSync>;
+    try {
+      r = spawnSync(RUNC, [`--root=${this.runcRoot}`, 'run', '--bundle', seccomp ? this.bundle : this.bundleNoSeccomp, this.id], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+    } finally {
+      native.umount(this.merged, false);
+    }
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    rmSync(upper, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+    if (r.status !== 0) throw new Error(`runc run failed (${r.status ?? r.signal}): ${r.stderr}`);
+    return ms;
+  }
+
+  /** Untimed steps of runOnceSplit, in ms: mount, create, start, wait, delete, umount. */
+  readonly split: number[][] = [];
+
+  /**
+   * The same as berthd drives the runtime: mount, `runc create`, `runc start`, wait for the
+   * process to end, `runc delete`, umount; each step timed.
+   */
+  runOnceSplit(): number {
+    const upper = path.join(this.dir, `upper${this.iteration}`);
+    const work = path.join(this.dir, `work${this.iteration}`);
+    const pidFile = path.join(this.dir, 'pid');
+    this.iteration++;
+    const steps: number[] = [];
+    let last = process.hrtime.bigint();
+    const t0 = last;
+    const step = () => {
+      const now = process.hrtime.bigint();
+      steps.push(Number(now - last) / 1e6);
+      last = now;
+    };
+    // stdio to /dev/null and a file: the container inherits runc create's, and a pipe
+    // would keep spawnSync waiting until the container ends.
+    const errFile = path.join(this.dir, 'runc.err');
+    const runc = (args: string[]) => {
+      const errFd = openSync(errFile, 'w');
+      let r: ReturnType<typeof spawnSync>;
+      try {
+        r = spawnSync(RUNC, [`--root=${this.runcRoot}`, ...args], { stdio: ['ignore', 'ignore', errFd], timeout: 30_000 });
+      } finally {
+        closeSync(errFd);
+      }
+      if (r.status !== 0) throw new Error(`runc ${args[0]} failed (${r.status ?? r.signal}): ${readFileSync(errFile, 'utf8')}`);
+    };
+    mkdirSync(upper);
+    mkdirSync(work);
+    native.mount('overlay', this.merged, 'overlay', 0, `lowerdir=${this.lowerdir},upperdir=${upper},workdir=${work}`);
+    try {
+      step();
+      runc(['create', '--bundle', this.bundle, '--pid-file', pidFile, this.id]);
+      step();
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      runc(['start', this.id]);
+      step();
+      // The process is not ours (runc create's child, reparented): gone or a zombie = ended.
+      for (;;) {
+        let state = '';
+        try {
+          state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+        } catch {
+          break;
+        }
+        if (state === 'Z' || state === 'X') break;
+        sleepSync(1);
+      }
+      step();
+      runc(['delete', this.id]);
+      step();
+    } catch (err) {
+      spawnSync(RUNC, [`--root=${this.runcRoot}`, 'delete', '--force', this.id], { stdio: 'ignore' });
+      throw err;
+    } finally {
+      native.umount(this.merged, false);
+    }
+    step();
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    this.split.push(steps);
+    rmSync(upper, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+    return ms;
+  }
+
+  cleanup(): void {
+    spawnSync(RUNC, [`--root=${this.runcRoot}`, 'delete', '--force', this.id], { stdio: 'ignore' });
+    unmountUnder(this.dir);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// ---- phases of one berthd `docker run`, from the kernel's tracepoints ----------------------
+
+interface Phase {
+  name: string;
+  samples: number[];
+}
+
+/**
+ * The kernel's own event tracer (ftrace), in an instance of our own on a private tracefs
+ * mount: process fork/exec/exit and a few syscalls (mount, umount, rename, rmdir) of
+ * berthd and everything it starts (event-fork), time-stamped on CLOCK_MONOTONIC, the
+ * clock of process.hrtime. Unlike strace it does not stop the traced processes, so the
+ * runs stay at their untraced speed.
+ */
+class KernelTrace {
+  readonly mountDir: string;
+  readonly instance: string;
+  private mounted = false;
+
+  constructor(dir: string) {
+    this.mountDir = path.join(dir, 'tracefs');
+    this.instance = path.join(this.mountDir, 'instances', `berth-bench-${process.pid}`);
+  }
+
+  start(pids: number[]): void {
+    mkdirSync(this.mountDir, { recursive: true });
+    native.mount('nodev', this.mountDir, 'tracefs', 0, '');
+    this.mounted = true;
+    mkdirSync(this.instance);
+    const set = (file: string, value: string) => writeFileSync(path.join(this.instance, file), value);
+    set('trace_clock', 'mono');
+    set('buffer_size_kb', '4096');
+    set('options/record-tgid', '1');
+    set('options/event-fork', '1');
+    set('set_event_pid', pids.join(' '));
+    for (const e of ['sched/sched_process_fork', 'sched/sched_process_exec', 'sched/sched_process_exit', 'syscalls/sys_enter_mount', 'syscalls/sys_enter_umount', 'syscalls/sys_enter_rename', 'syscalls/sys_enter_renameat', 'syscalls/sys_enter_renameat2', 'syscalls/sys_enter_rmdir']) {
+      set(`events/${e}/enable`, '1');
+    }
+    set('tracing_on', '1');
+  }
+
+  clear(): void {
+    writeFileSync(path.join(this.instance, 'trace'), '');
+  }
+
+  read(): string {
+    return readFileSync(path.join(this.instance, 'trace'), 'utf8');
+  }
+
+  stop(): void {
+    if (!this.mounted) return;
+    try {
+      if (existsSync(this.instance)) {
+        writeFileSync(path.join(this.instance, 'tracing_on'), '0');
+        writeFileSync(path.join(this.instance, 'events/enable'), '0');
+        rmdirSync(this.instance);
+      }
+    } finally {
+      try {
+        native.umount(this.mountDir, false);
+      } catch {
+        native.umount(this.mountDir, true);
+      }
+      this.mounted = false;
+    }
+  }
+}
+
+interface TraceEvent {
+  comm: string;
+  tid: number;
+  tgid: number;
+  t: number; // ms, CLOCK_MONOTONIC
+  name: string;
+  body: string;
+}
+
+function parseTrace(text: string): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  for (const line of text.split('\n')) {
+    const m = line.match(/^\s*(.*)-(\d+)\s+\(\s*(\d+|-+)\)\s+\[\d+\]\s+\S+\s+(\d+\.\d+):\s+(\w+)(?::\s*|\()(.*)$/);
+    if (m) out.push({ comm: m[1], tid: Number(m[2]), tgid: Number(m[3]) || 0, t: Number(m[4]) * 1000, name: m[5], body: m[6] });
+  }
+  return out;
+}
+
+/**
+ * Runs `docker run --rm busybox true` K times against berthd under the kernel tracer and
+ * splits each run at the events that mark its phases.
+ */
+function breakdown(berth: TestDaemon, runs: number, trace: KernelTrace): { phases: Phase[]; totals: number[] } {
+  const phases = PHASES.map(([name]) => ({ name, samples: [] as number[] }));
+  const totals: number[] = [];
+  const berthdThreads = readdirSync(`/proc/${berth.pid}/task`).map(Number);
+  trace.start(berthdThreads);
+  try {
+    for (let i = 0; i < runs + 1; i++) {
+      trace.clear();
+      const start = Number(process.hrtime.bigint()) / 1e6;
+      timed(DOCKER, ['run', '--rm', 'busybox', 'true'], { DOCKER_HOST: berth.host });
+      const end = Number(process.hrtime.bigint()) / 1e6;
+      sleepSync(50);
+      if (i === 0) continue; // a warm-up
+      const text = trace.read();
+      const marks = markPhases(parseTrace(text), berth.pid, start, end);
+      // BENCH_TRACE_DUMP=file keeps the raw trace of the last run (to check the markers).
+      if (process.env.BENCH_TRACE_DUMP) writeFileSync(process.env.BENCH_TRACE_DUMP, `# cli ${start} → ${end} ms, marks ${JSON.stringify(marks)}\n${text}`);
+      if (!marks) continue;
+      totals.push(end - start);
+      PHASES.forEach(([, from, to], p) => phases[p].samples.push(marks[to] - marks[from]));
+    }
+  } finally {
+    trace.stop();
+  }
+  return { phases, totals };
+}
+
+/** Boundaries found by markPhases, in its order. */
+const enum M {
+  cliStart, created, mounted, specWritten, conmonExec, createExec, createExit, startExec, startExit,
+  procExec, procExit, exitFile, deleteExec, deleteExit, unmounted, removed, cliEnd,
+}
+
+/** Phase name, from, to. The container process runs inside `runc start`. */
+const PHASES: [string, M, M][] = [
+  ['CLI start → container created (CLI start, /_ping, create)', M.cliStart, M.created],
+  ['created → overlay mounted (attach, wait, start requests)', M.created, M.mounted],
+  ['overlay mounted → config.json written (etc files, user, spec)', M.mounted, M.specWritten],
+  ['config.json written → conmon exec', M.specWritten, M.conmonExec],
+  ['conmon exec → runc create exec', M.conmonExec, M.createExec],
+  ['runc create (exec → exit)', M.createExec, M.createExit],
+  ['runc create exit → runc start exec (sync pipe, attach)', M.createExit, M.startExec],
+  ['runc start (exec → exit)', M.startExec, M.startExit],
+  ['  of which the container process (exec of true → exit)', M.procExec, M.procExit],
+  ['process exit → conmon exit file renamed in', M.procExit, M.exitFile],
+  ['exit file → runc delete exec (berthd exit detection)', M.exitFile, M.deleteExec],
+  ['runc delete (exec → exit)', M.deleteExec, M.deleteExit],
+  ['runc delete exit → overlay unmounted', M.deleteExit, M.unmounted],
+  ['overlay unmounted → last rmdir (bundle + container dirs)', M.unmounted, M.removed],
+  ['last rmdir → CLI exit (wait answer, CLI exit)', M.removed, M.cliEnd],
+];
+
+/** Times (ms) of the boundaries (enum M) of one run: start and end are its CLI's. */
+function markPhases(events: TraceEvent[], berthd: number, start: number, end: number): number[] | undefined {
+  const forkedBy = new Map<number, number>(); // child pid → the forking task's tgid
+  for (const e of events) {
+    const m = e.name === 'sched_process_fork' ? e.body.match(/child_pid=(\d+)/) : null;
+    if (m) forkedBy.set(Number(m[1]), e.tgid);
+  }
+  const find = (pred: (e: TraceEvent) => boolean, from: number) => (from < 0 ? -1 : events.findIndex((e, i) => i >= from && pred(e)));
+  const exec = (e: TraceEvent, re: RegExp) => e.name === 'sched_process_exec' && re.test(e.body);
+  const exitOf = (i: number) => (i < 0 ? -1 : find((e) => e.name === 'sched_process_exit' && e.tgid === events[i].tgid && /group_dead=true/.test(e.body), i));
+  // sys_rename, sys_renameat, sys_renameat2: whichever the libc uses.
+  const byBerthd = (e: TraceEvent, name: string) => e.tgid === berthd && e.name.startsWith(name);
+  const runc = /^filename=\S*\/runc /;
+  const created = find((e) => byBerthd(e, 'sys_rename'), 0);
+  const mounted = find((e) => byBerthd(e, 'sys_mount'), created);
+  const specWritten = find((e) => byBerthd(e, 'sys_rename'), mounted);
+  const conmonExec = find((e) => exec(e, /^filename=\S*\/conmon /), specWritten);
+  const createExec = find((e) => exec(e, runc), conmonExec);
+  const createExit = exitOf(createExec);
+  const startExec = find((e) => exec(e, runc) && forkedBy.get(e.tid) === berthd, createExit);
+  const startExit = exitOf(startExec);
+  const procExec = find((e) => exec(e, /^filename=\/bin\/true /), createExec);
+  const procExit = exitOf(procExec);
+  const exitFile = find((e) => e.comm === 'conmon' && e.name.startsWith('sys_rename'), procExit);
+  const deleteExec = find((e) => exec(e, runc) && forkedBy.get(e.tid) === berthd, Math.max(exitFile, startExit));
+  const deleteExit = exitOf(deleteExec);
+  const unmounted = find((e) => byBerthd(e, 'sys_umount'), deleteExit);
+  let removed = -1;
+  events.forEach((e, i) => {
+    if (i > unmounted && unmounted >= 0 && byBerthd(e, 'sys_rmdir') && e.t <= end) removed = i;
+  });
+  const found = [created, mounted, specWritten, conmonExec, createExec, createExit, startExec, startExit, procExec, procExit, exitFile, deleteExec, deleteExit, unmounted, removed];
+  if (found.some((i) => i < 0)) return undefined;
+  return [start, ...found.map((i) => events[i].t), end];
+}
+
+// ---- output -----------------------------------------------------------------------------------
+
+const fmtMs = (v?: number) => (v === undefined ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const fmtMiB = (v?: number) => (v === undefined ? '—' : (v / MiB).toFixed(1));
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+}
+
+// ---- main -----------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  if (process.getuid?.() !== 0) throw new Error('run as root (it starts daemons and mounts overlays)');
+  const started = Date.now();
+  const haveDockerd = opts.dockerd && existsSync(DOCKERD);
+  const cgroupsBefore = new Set([...cgroupDirs('berth-bench'), ...cgroupDirs('docker')].filter((d) => existsSync(d)));
+
+  const berth = new TestDaemon();
+  const dockerd = haveDockerd ? new PrivateDockerd() : undefined;
+  const floor = new RuntimeFloor();
+  const trace = new KernelTrace(floor.dir);
+  const cleanup = async () => {
+    try {
+      trace.stop();
+    } catch (err) {
+      process.stderr.write(`stopping the kernel trace: ${(err as Error).message}\n`);
+    }
+    await Promise.allSettled([berth.stop(), dockerd?.stop()]);
+    floor.cleanup();
+    removeCgroups('berth-bench', cgroupsBefore);
+    removeCgroups('docker', cgroupsBefore);
+  };
+  let cleaning: Promise<void> | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    process.stderr.write(`\n${sig}: cleaning up\n`);
+    cleaning ??= cleanup();
+    void cleaning.finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const progress = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
+  try {
+    progress('starting berthd and making busybox:latest');
+    await berth.start();
+    await berth.makeBusybox();
+    await sleep(500);
+    const berthIdle = statusBytes(berth.pid);
+    const berthIdlePss = pssBytes(berth.pid);
+
+    let dockerdIdle: number | undefined;
+    let dockerdIdlePss: number | undefined;
+    if (dockerd) {
+      progress('starting a private dockerd and loading the same busybox into it');
+      await dockerd.start();
+      const load = spawnSync('bash', ['-o', 'pipefail', '-c', `DOCKER_HOST=${berth.host} ${DOCKER} save busybox:latest | DOCKER_HOST=${dockerd.host} ${DOCKER} load`], { encoding: 'utf8' });
+      if (load.status !== 0) throw new Error(`save | load failed: ${load.stderr}${load.stdout}`);
+      await sleep(500);
+      dockerdIdle = statusBytes(dockerd.pid) + statusBytes(dockerd.containerdPid);
+      dockerdIdlePss = pssBytes(dockerd.pid) + pssBytes(dockerd.containerdPid);
+    }
+
+    await floor.prepare(berth);
+
+    // 1–3: docker run --rm busybox true, interleaved.
+    progress(`docker run --rm busybox true: ${opts.warmup} warm-ups + ${opts.runs} runs per scenario, interleaved`);
+    const runArgs = ['run', '--rm', 'busybox', 'true'];
+    const scenarios = [
+      { name: 'berthd', fn: () => timed(DOCKER, runArgs, { DOCKER_HOST: berth.host }) },
+      { name: 'floor', fn: () => floor.runOnce() },
+      { name: 'floor-split', fn: () => floor.runOnceSplit() },
+      { name: 'floor-unconfined', fn: () => floor.runOnce(false) },
+    ];
+    if (dockerd) {
+      scenarios.push(
+        { name: 'dockerd-none', fn: () => timed(DOCKER, ['run', '--rm', '--network', 'none', 'busybox', 'true'], { DOCKER_HOST: dockerd.host }) },
+        { name: 'dockerd-default', fn: () => timed(DOCKER, runArgs, { DOCKER_HOST: dockerd.host }) },
+      );
+    }
+    const runSamples = measureInterleaved(scenarios, opts.warmup, opts.runs);
+    const runStats = new Map([...runSamples].map(([k, v]) => [k, stats(v)]));
+    // What "default" means here: with --bridge none there is no bridge network, and a
+    // default container gets a network namespace with loopback only and no endpoint (as
+    // berthd's); --network none also joins the null-driver network "none".
+    const dockerdDefaultNetwork = dockerd
+      ? docker(dockerd.host, ['network', 'ls', '--format', '{{.Name}}']).split('\n').includes('bridge')
+        ? 'bridge'
+        : 'no bridge: netns, lo only'
+      : '';
+
+    // 4: docker ps with N running.
+    progress(`starting ${opts.containers} \`busybox sleep 1000\` on each daemon`);
+    const startDetached = (host: string, extra: string[]) => {
+      const times: number[] = [];
+      for (let i = 0; i < opts.containers; i++) times.push(timed(DOCKER, ['run', '-d', ...extra, 'busybox', 'sleep', '1000'], { DOCKER_HOST: host }));
+      return stats(times);
+    };
+    const berthRunD = startDetached(berth.host, []);
+    const dockerdRunD = dockerd ? startDetached(dockerd.host, ['--network', 'none']) : undefined;
+    const countRunning = (host: string) => docker(host, ['ps', '-q']).split('\n').filter(Boolean).length;
+    if (countRunning(berth.host) !== opts.containers) throw new Error(`berthd has ${countRunning(berth.host)} running, expected ${opts.containers}`);
+    if (dockerd && countRunning(dockerd.host) !== opts.containers) throw new Error(`dockerd has ${countRunning(dockerd.host)} running`);
+
+    progress(`docker ps with ${opts.containers} running: ${opts.warmup} warm-ups + ${opts.runs} runs each, interleaved`);
+    const psScenarios = [
+      { name: 'berthd', fn: () => timed(DOCKER, ['ps'], { DOCKER_HOST: berth.host }) },
+      { name: 'berthd-version', fn: () => timed(DOCKER, ['version'], { DOCKER_HOST: berth.host }) },
+    ];
+    if (dockerd) {
+      psScenarios.push(
+        { name: 'dockerd', fn: () => timed(DOCKER, ['ps'], { DOCKER_HOST: dockerd.host }) },
+        { name: 'dockerd-version', fn: () => timed(DOCKER, ['version'], { DOCKER_HOST: dockerd.host }) },
+      );
+    }
+    const psStats = new Map([...measureInterleaved(psScenarios, opts.warmup, opts.runs)].map(([k, v]) => [k, stats(v)]));
+
+    // 5: memory.
+    const ids = docker(berth.host, ['ps', '-q', '--no-trunc']).split('\n').filter(Boolean);
+    const conmonPids = ids.map((id) => Number(readFileSync(path.join(berth.execRoot, 'containers', id, 'conmon.pid'), 'utf8').trim()));
+    const conmonRss = median(conmonPids.map((p) => statusBytes(p)));
+    const conmonPss = median(conmonPids.map((p) => pssBytes(p)));
+    const berthBusy = statusBytes(berth.pid);
+    let shimRss: number | undefined;
+    let shimPss: number | undefined;
+    let dockerdBusy: number | undefined;
+    let shimCount = 0;
+    if (dockerd) {
+      const shims = dockerd.shimPids();
+      shimCount = shims.length;
+      shimRss = median(shims.map((p) => statusBytes(p)));
+      shimPss = median(shims.map((p) => pssBytes(p)));
+      dockerdBusy = statusBytes(dockerd.pid) + statusBytes(dockerd.containerdPid);
+    }
+
+    // Optional: where berthd's time goes.
+    let phases: { phases: Phase[]; totals: number[] } | undefined;
+    let breakdownError = '';
+    if (opts.breakdown > 0) {
+      progress(`removing the sleepers, then ${opts.breakdown} traced runs for the breakdown`);
+      for (const id of ids) await berth.api('DELETE', `/containers/${id}?force=1`);
+      try {
+        phases = breakdown(berth, opts.breakdown, trace);
+      } catch (err) {
+        breakdownError = (err as Error).message;
+      }
+    }
+
+    const versions = `${run(RUNC, ['--version']).split('\n')[0]}; ${haveDockerd ? run(DOCKERD, ['--version']).trim() : 'no dockerd'}; docker CLI ${run(DOCKER, ['version', '--format', '{{.Client.Version}}'], { DOCKER_HOST: berth.host }).trim()}`;
+    progress('cleaning up');
+    cleaning ??= cleanup();
+    await cleaning;
+
+    // ---- report ----
+    const b = runStats.get('berthd');
+    const f = runStats.get('floor');
+    const dn = runStats.get('dockerd-none');
+    const dd = runStats.get('dockerd-default');
+    const pb = psStats.get('berthd');
+    const pd = psStats.get('dockerd');
+    const ratio = (x?: number, y?: number) => (x !== undefined && y ? `${(x / y).toFixed(2)}x` : '—');
+    const out: string[] = [];
+    out.push(`berth benchmark  ${new Date().toISOString()}  ${os.hostname()}  kernel ${os.release()}  ${os.cpus().length} CPUs  node ${process.version}`);
+    out.push(versions);
+    out.push(`N=${opts.runs} per figure after ${opts.warmup} warm-ups, scenarios interleaved; times in ms`);
+    out.push('');
+    const rows: string[][] = [['figure', 'median', 'p90', 'min']];
+    const row = (name: string, s?: Stats) => rows.push([name, fmtMs(s?.median), fmtMs(s?.p90), fmtMs(s?.min)]);
+    row('run --rm busybox true   berthd (private netns, loopback only)', b);
+    if (dockerd) {
+      row('run --rm busybox true   dockerd --network none', dn);
+      row(`run --rm busybox true   dockerd default (${dockerdDefaultNetwork})`, dd);
+    }
+    row('floor: mount overlay + runc run + umount (no engine)', f);
+    row('floor split: mount + runc create + start + wait + delete + umount', runStats.get('floor-split'));
+    row('floor without seccomp (runc run, seccomp unconfined)', runStats.get('floor-unconfined'));
+    row(`run -d busybox sleep    berthd (${opts.containers} sleepers)`, berthRunD);
+    if (dockerd) row(`run -d busybox sleep    dockerd --network none (${opts.containers} sleepers)`, dockerdRunD);
+    row(`ps, ${opts.containers} running           berthd`, pb);
+    if (dockerd) row(`ps, ${opts.containers} running           dockerd`, pd);
+    row('version (CLI start + /_ping + /version)  berthd', psStats.get('berthd-version'));
+    if (dockerd) row('version (CLI start + /_ping + /version)  dockerd', psStats.get('dockerd-version'));
+    out.push(table(rows));
+    out.push('');
+    const split = floor.split.slice(opts.warmup);
+    if (split.length) {
+      const names = ['mount overlay', 'runc create', 'runc start', 'wait for exit', 'runc delete', 'umount'];
+      out.push(`floor split, per step (median ms): ${names.map((n, k) => `${n} ${fmtMs(median(split.map((r) => r[k])))}`).join(', ')}`);
+      out.push('');
+    }
+    const mem: string[][] = [['memory (MiB)', 'RSS', 'PSS']];
+    mem.push(['berthd idle (after start + image)', fmtMiB(berthIdle), fmtMiB(berthIdlePss)]);
+    mem.push([`berthd with ${opts.containers} running`, fmtMiB(berthBusy), '']);
+    mem.push([`conmon per container (median of ${conmonPids.length})`, fmtMiB(conmonRss), fmtMiB(conmonPss)]);
+    if (dockerd) {
+      mem.push(['dockerd + containerd idle (after start + load)', fmtMiB(dockerdIdle), fmtMiB(dockerdIdlePss)]);
+      mem.push([`dockerd + containerd with ${opts.containers} running`, fmtMiB(dockerdBusy), '']);
+      mem.push([`containerd-shim per container (median of ${shimCount})`, fmtMiB(shimRss), fmtMiB(shimPss)]);
+    }
+    out.push(table(mem));
+    out.push('');
+    const ratios: string[][] = [['ratio', 'value']];
+    if (dockerd) {
+      ratios.push(['berthd run / dockerd run --network none', ratio(b?.median, dn?.median)]);
+      ratios.push(['berthd run / dockerd run default', ratio(b?.median, dd?.median)]);
+    }
+    ratios.push(['berthd run / floor', ratio(b?.median, f?.median)]);
+    if (dockerd) {
+      ratios.push([`berthd ps / dockerd ps (${opts.containers} running)`, ratio(pb?.median, pd?.median)]);
+      ratios.push(['berthd idle RSS / dockerd+containerd idle RSS', ratio(berthIdle, dockerdIdle)]);
+      ratios.push(['conmon RSS / containerd-shim RSS', ratio(conmonRss, shimRss)]);
+    }
+    out.push(table(ratios));
+    out.push('');
+    const mark = (ok: boolean | undefined) => (ok === undefined ? 'n/a (no dockerd)' : ok ? 'MET' : 'NOT MET');
+    const goals: string[][] = [['goal', 'figure', 'status']];
+    goals.push(['berthd run ≤ 0.4x dockerd run (--network none)', dn && b ? `${ratio(b.median, dn.median)} (limit ${fmtMs(0.4 * dn.median)} ms)` : '—', mark(dn && b ? b.median <= 0.4 * dn.median : undefined)]);
+    goals.push(['  the same against dockerd default (no bridge; informational)', dd && b ? `${ratio(b.median, dd.median)} (limit ${fmtMs(0.4 * dd.median)} ms)` : '—', mark(dd && b ? b.median <= 0.4 * dd.median : undefined)]);
+    goals.push(['berthd run ≤ 3x the floor', f && b ? `${ratio(b.median, f.median)} (limit ${fmtMs(3 * f.median)} ms)` : '—', mark(f && b ? b.median <= 3 * f.median : false)]);
+    goals.push([`berthd ps faster than dockerd's (${opts.containers} running)`, pd && pb ? `${fmtMs(pb.median)} vs ${fmtMs(pd.median)} ms` : '—', mark(pd && pb ? pb.median < pd.median : undefined)]);
+    goals.push(['berthd idle RSS < 80 MiB', `${fmtMiB(berthIdle)} MiB`, mark(berthIdle < 80 * MiB)]);
+    goals.push(['per-container monitor < 3 MiB', `${fmtMiB(conmonRss)} MiB`, mark(conmonRss < 3 * MiB)]);
+    out.push(table(goals));
+    if (breakdownError) out.push('', `breakdown unavailable (needs tracefs with sched and syscalls events): ${breakdownError}`);
+    if (phases) {
+      out.push('');
+      out.push(`where berthd's \`run --rm busybox true\` goes (kernel tracepoints, ${phases.totals.length} runs, median total ${fmtMs(median(phases.totals))} ms):`);
+      const pr: string[][] = [['phase', 'median ms', 'p90', 'share']];
+      const total = median(phases.totals);
+      for (const p of phases.phases) {
+        const s = p.samples.length ? stats(p.samples) : undefined;
+        pr.push([p.name, fmtMs(s?.median), fmtMs(s?.p90), s ? `${((100 * s.median) / total).toFixed(0)}%` : '—']);
+      }
+      out.push(table(pr));
+    }
+    out.push('');
+    out.push(`(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    process.stdout.write(out.join('\n') + '\n');
+  } catch (err) {
+    process.stderr.write(`benchmark failed: ${(err as Error).stack ?? err}\n`);
+    if (dockerd) process.stderr.write(`dockerd log tail:\n${dockerd.tail()}\n`);
+    cleaning ??= cleanup();
+    await cleaning;
+    process.exitCode = 1;
+  }
+}
+
+void main();
