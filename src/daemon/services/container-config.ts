@@ -15,7 +15,8 @@ export function mergeImageConfig(requested: ContainerConfig, image: ImageRunConf
   config.WorkingDir ||= image.WorkingDir ?? '';
   config.Env = replaceOrAppendEnv(image.Env ?? [], requested.Env ?? []);
   config.Labels = { ...(image.Labels ?? {}), ...(requested.Labels ?? {}) };
-  config.ExposedPorts = unionKeys(image.ExposedPorts, requested.ExposedPorts);
+  // ExposedPorts is left out when empty (omitempty in Docker's type), Volumes is null.
+  config.ExposedPorts = unionKeys(image.ExposedPorts, requested.ExposedPorts) ?? undefined;
   config.Volumes = unionKeys(image.Volumes, requested.Volumes);
   config.StopSignal ||= image.StopSignal;
   config.Healthcheck ??= image.Healthcheck;
@@ -41,9 +42,10 @@ export function mergeImageConfig(requested: ContainerConfig, image: ImageRunConf
   return config;
 }
 
+/** The union of two sets in Docker's map form; null when empty, as dockerd stores it. */
 function unionKeys(a?: Record<string, object> | null, b?: Record<string, object> | null): Record<string, object> | null {
-  if (!a && !b) return null;
-  return { ...(a ?? {}), ...(b ?? {}) };
+  const union = { ...(a ?? {}), ...(b ?? {}) };
+  return Object.keys(union).length ? union : null;
 }
 
 const VALID_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;

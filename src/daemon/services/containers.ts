@@ -3,15 +3,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ContainerCreateRequest, ContainerConfig, ContainerState, HostConfig } from '../../api/types.js';
 import { writeJsonAtomic } from '../../common/atomic-fs.js';
-import { badParameter, conflict, errorMessage, notModified, serverError } from '../../common/errors.js';
+import { ApiError, badParameter, conflict, errorMessage, notModified, serverError } from '../../common/errors.js';
 import { newId, shortId } from '../../common/ids.js';
 import { log } from '../../common/log.js';
 import { etcFilePaths, writeEtcFiles } from '../../runtime/etc-files.js';
 import { writeControl, type Monitor } from '../../runtime/monitor.js';
-import { buildOciSpec, containerEnv } from '../../runtime/oci-spec.js';
+import { buildOciSpec, containerEnv, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from '../../runtime/oci-spec.js';
 import type { OciRuntime } from '../../runtime/oci-runtime.js';
 import { ContainerRootfs } from '../../runtime/rootfs.js';
-import { resolveUser } from '../../runtime/user.js';
+import { resolveInRoot, resolveUser } from '../../runtime/user.js';
 import { ContainerStore, type ContainerRecord } from '../../store/container-store.js';
 import { directorySize } from '../../store/layer-store.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys, pipeAttach, type ClientStream } from './attach.js';
@@ -202,6 +202,14 @@ export class ContainerService {
     // As dockerd stores them: OomKillDisable false when unset, a non-positive PidsLimit as none.
     hostConfig.OomKillDisable ??= false;
     if (!(Number(hostConfig.PidsLimit) > 0)) hostConfig.PidsLimit = null;
+    hostConfig.Runtime = this.deps.runtime.name;
+    hostConfig.KernelMemory ??= 0;
+    hostConfig.KernelMemoryTCP ??= 0;
+    if (hostConfig.MemorySwappiness === -1) hostConfig.MemorySwappiness = null;
+    if (!hostConfig.Privileged) {
+      hostConfig.MaskedPaths ??= [...DEFAULT_MASKED_PATHS];
+      hostConfig.ReadonlyPaths ??= [...DEFAULT_READONLY_PATHS];
+    }
     const record: ContainerRecord = {
       id,
       name,
@@ -269,6 +277,7 @@ export class ContainerService {
         dnsOptions: record.hostConfig.DnsOptions ?? undefined,
       });
       const user = await resolveUser(rootfs.merged, record.config.User ?? '');
+      if (record.config.WorkingDir) await ensureWorkingDir(rootfs.merged, record.config.WorkingDir, user);
       const spec = buildOciSpec({
         args: [record.path, ...record.args],
         env: containerEnv(record.config.Env ?? [], { hostname: record.config.Hostname || shortId(id), tty: !!record.config.Tty }),
@@ -292,15 +301,19 @@ export class ContainerService {
       await writeJsonAtomic(path.join(bundle, 'config.json'), spec);
       const logs = logSettings(record);
       await fs.rm(this.deps.monitor.exitFile(id), { force: true });
-      const { pid, monitorPid } = await this.deps.monitor.create({
-        id,
-        bundle,
-        logPath: this.logPath(id),
-        logSizeMax: logs.backstopSize,
-        stdin: !!record.config.OpenStdin,
-        terminal: !!record.config.Tty,
-        leaveStdinOpen: !record.config.StdinOnce,
-      });
+      const { pid, monitorPid } = await this.deps.monitor
+        .create({
+          id,
+          bundle,
+          logPath: this.logPath(id),
+          logSizeMax: logs.backstopSize,
+          stdin: !!record.config.OpenStdin,
+          terminal: !!record.config.Tty,
+          leaveStdinOpen: !record.config.StdinOnce,
+        })
+        .catch((err) => {
+          throw new Error(`OCI runtime create failed: ${errorMessage(err)}: unknown`);
+        });
       this.connectPendingAttaches(record);
       await this.deps.runtime.start(id);
       log.debug('container started', { id, ms: Date.now() - t0 });
@@ -330,7 +343,7 @@ export class ContainerService {
       this.cancelPendingAttaches(id);
       // As dockerd: a container that was to remove itself goes when its start fails.
       if (record.hostConfig.AutoRemove) setImmediate(() => void this.remove(id, { force: true, volumes: true }).catch(() => undefined));
-      throw serverError(`OCI runtime create failed: ${message}: unknown`);
+      throw serverError(message);
     }
   }
 
@@ -485,10 +498,14 @@ export class ContainerService {
   async rename(ref: string, newName: string): Promise<void> {
     const record = this.store.get(ref);
     if (!newName) throw badParameter('Neither old nor new names may be empty');
-    const name = validateName(newName);
+    const name = newName.startsWith('/') ? newName : `/${newName}`;
     if (name === record.name) throw badParameter('Renaming a container with the same name as its current name');
     const oldName = record.name;
-    await this.store.rename(record, name);
+    try {
+      await this.store.rename(record, validateName(name));
+    } catch (err) {
+      throw new ApiError(err instanceof ApiError ? err.statusCode : 500, `Error when allocating new name: ${errorMessage(err)}`);
+    }
     this.deps.events.emit('container', 'rename', record.id, { ...this.eventAttributes(record), oldName });
   }
 
@@ -641,6 +658,16 @@ export class ContainerService {
     });
     return next;
   }
+}
+
+/** Docker creates a missing working directory, owned by the container's user. */
+async function ensureWorkingDir(rootfs: string, dir: string, user: { uid: number; gid: number }): Promise<void> {
+  const hostPath = await resolveInRoot(rootfs, dir);
+  const stat = await fs.stat(hostPath).catch(() => undefined);
+  if (stat?.isDirectory()) return;
+  if (stat) throw new Error(`Cannot mkdir: ${dir} is not a directory`);
+  const created = await fs.mkdir(hostPath, { recursive: true, mode: 0o755 });
+  if (created) await fs.chown(hostPath, user.uid, user.gid);
 }
 
 function consoleSize(size: [number, number] | null | undefined): { height: number; width: number } | undefined {
