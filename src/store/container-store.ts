@@ -27,6 +27,8 @@ export interface ContainerRecord {
 }
 
 const RECORD = 'config.v2.json';
+/** Directories of removed containers, waiting to be deleted. */
+const TRASH_PREFIX = '.removed-';
 
 /**
  * Containers on disk, one directory each (`<root>/<id>/config.v2.json` plus the
@@ -42,6 +44,10 @@ export class ContainerStore {
     await fs.mkdir(this.root, { recursive: true });
     for (const id of await fs.readdir(this.root)) {
       const dir = this.dir(id);
+      if (id.startsWith(TRASH_PREFIX)) {
+        await fs.rm(dir, { recursive: true, force: true });
+        continue;
+      }
       await removeTempFiles(dir);
       const record = await readJsonIfExists<ContainerRecord>(path.join(dir, RECORD)).catch(() => undefined);
       if (!record) {
@@ -105,12 +111,17 @@ export class ContainerStore {
     await this.save(record);
   }
 
+  /**
+   * Removes a container atomically by renaming its directory (record included) out
+   * of the store; the files are deleted in the background, off the caller's path.
+   * load() finishes deletions a crash interrupted.
+   */
   async remove(record: ContainerRecord): Promise<void> {
-    // The record goes first: a crash after it leaves a directory that load() clears.
-    await fs.rm(path.join(this.dir(record.id), RECORD), { force: true });
+    const trash = path.join(this.root, `${TRASH_PREFIX}${record.id}`);
+    await fs.rename(this.dir(record.id), trash);
     this.byId.delete(record.id);
     this.byName.delete(record.name);
-    await fs.rm(this.dir(record.id), { recursive: true, force: true });
+    void fs.rm(trash, { recursive: true, force: true });
   }
 
   private index(record: ContainerRecord): void {

@@ -40,6 +40,7 @@ export class ContainerService {
   private readonly waiters = new Map<string, { condition: WaitCondition; resolve: (code: number) => void }[]>();
   private readonly pendingAttaches = new Map<string, Set<PendingAttach>>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly runtimeDeletes = new Map<string, Promise<void>>();
   private readonly rotator: LogRotator;
   /** Containers stopped by the user, which restart policies leave alone. */
   private readonly manuallyStopped = new Set<string>();
@@ -66,10 +67,6 @@ export class ContainerService {
     await fs.mkdir(this.deps.monitor.socketDir, { recursive: true });
     const records = await this.store.load();
     for (const record of records) {
-      if (record.state.Status === 'removing') {
-        await this.finishRemove(record).catch((err) => log.warn('finishing removal failed', { id: record.id, err: errorMessage(err) }));
-        continue;
-      }
       if (!record.state.Running) {
         // A start that berthd's death interrupted: undo what it set up.
         if (existsSync(this.bundleDir(record.id))) await this.releaseRuntime(record).catch(() => undefined);
@@ -259,6 +256,7 @@ export class ContainerService {
     const t0 = Date.now();
     const bundle = this.bundleDir(id);
     const rootfs = this.rootfs(id);
+    await this.runtimeReleased(id);
     try {
       const image = await this.deps.images.resolve(record.image);
       await rootfs.prepare();
@@ -349,11 +347,27 @@ export class ContainerService {
 
   /** Runtime state, mounts and cgroups of a container that is no longer running. */
   private async releaseRuntime(record: ContainerRecord): Promise<void> {
+    const { id } = record;
     // The bundle exists from start until release: without it the runtime knows nothing
-    // of the container, and a `runc delete` would only cost a process spawn.
-    if (existsSync(this.bundleDir(record.id))) await this.deps.runtime.delete(record.id, true);
-    await this.rootfs(record.id).unmount();
-    await fs.rm(this.bundleDir(record.id), { recursive: true, force: true });
+    // of the container. `runc delete` (cgroups, runtime state) runs beside the rest and
+    // is awaited only by what needs it gone (a new start, an explicit remove), so it
+    // stays off the path of `docker run --rm`.
+    if (existsSync(this.bundleDir(id))) {
+      const deleted: Promise<void> = this.deps.runtime
+        .delete(id, true)
+        .catch((err) => log.warn('runtime delete failed', { id, err: errorMessage(err) }))
+        .finally(() => {
+          if (this.runtimeDeletes.get(id) === deleted) this.runtimeDeletes.delete(id);
+        });
+      this.runtimeDeletes.set(id, deleted);
+    }
+    await this.rootfs(id).unmount();
+    await fs.rm(this.bundleDir(id), { recursive: true, force: true });
+  }
+
+  /** Resolves once the runtime has forgotten the container. */
+  private runtimeReleased(id: string): Promise<void> {
+    return this.runtimeDeletes.get(id) ?? Promise.resolve();
   }
 
   // ---- stop, kill, restart, pause ---------------------------------------------
@@ -481,9 +495,9 @@ export class ContainerService {
       if (!this.store.find(record.id)) return;
       record.state.Status = 'removing';
       record.state.Restarting = false;
-      await this.store.save(record);
       await this.finishRemove(record);
     });
+    await this.runtimeReleased(record.id);
   }
 
   private async finishRemove(record: ContainerRecord): Promise<void> {
