@@ -631,7 +631,7 @@ function breakdown(berth: TestDaemon, runs: number, trace: KernelTrace): { phase
 /** Boundaries found by markPhases, in its order. */
 const enum M {
   cliStart, created, mounted, specWritten, conmonExec, createExec, createExit, startExec, startExit,
-  procExec, procExit, exitFile, deleteExec, deleteExit, unmounted, removed, cliEnd,
+  procExec, procExit, exitFile, unmounted, removed, deleteExec, deleteExit, cliEnd,
 }
 
 /** Phase name, from, to. The container process runs inside `runc start`. */
@@ -646,11 +646,10 @@ const PHASES: [string, M, M][] = [
   ['runc start (exec → exit)', M.startExec, M.startExit],
   ['  of which the container process (exec of true → exit)', M.procExec, M.procExit],
   ['process exit → conmon exit file renamed in', M.procExit, M.exitFile],
-  ['exit file → runc delete exec (berthd exit detection)', M.exitFile, M.deleteExec],
-  ['runc delete (exec → exit)', M.deleteExec, M.deleteExit],
-  ['runc delete exit → overlay unmounted', M.deleteExit, M.unmounted],
-  ['overlay unmounted → last rmdir (bundle + container dirs)', M.unmounted, M.removed],
-  ['last rmdir → CLI exit (wait answer, CLI exit)', M.removed, M.cliEnd],
+  ['exit file → overlay unmounted (berthd exit detection)', M.exitFile, M.unmounted],
+  ['overlay unmounted → container dir renamed out of the store', M.unmounted, M.removed],
+  ['removed → CLI exit (wait answer, CLI exit)', M.removed, M.cliEnd],
+  ['  beside, off the path: runc delete (exec → exit)', M.deleteExec, M.deleteExit],
 ];
 
 /** Times (ms) of the boundaries (enum M) of one run: start and end are its CLI's. */
@@ -677,14 +676,12 @@ function markPhases(events: TraceEvent[], berthd: number, start: number, end: nu
   const procExec = find((e) => exec(e, /^filename=\/bin\/true /), createExec);
   const procExit = exitOf(procExec);
   const exitFile = find((e) => e.comm === 'conmon' && e.name.startsWith('sys_rename'), procExit);
+  // berthd unmounts and removes while `runc delete` runs beside (it is off the --rm path).
   const deleteExec = find((e) => exec(e, runc) && forkedBy.get(e.tid) === berthd, Math.max(exitFile, startExit));
   const deleteExit = exitOf(deleteExec);
-  const unmounted = find((e) => byBerthd(e, 'sys_umount'), deleteExit);
-  let removed = -1;
-  events.forEach((e, i) => {
-    if (i > unmounted && unmounted >= 0 && byBerthd(e, 'sys_rmdir') && e.t <= end) removed = i;
-  });
-  const found = [created, mounted, specWritten, conmonExec, createExec, createExit, startExec, startExit, procExec, procExit, exitFile, deleteExec, deleteExit, unmounted, removed];
+  const unmounted = find((e) => byBerthd(e, 'sys_umount'), exitFile);
+  const removed = find((e) => byBerthd(e, 'sys_rename') && e.t <= end, unmounted);
+  const found = [created, mounted, specWritten, conmonExec, createExec, createExit, startExec, startExit, procExec, procExit, exitFile, unmounted, removed, deleteExec, deleteExit];
   if (found.some((i) => i < 0)) return undefined;
   return [start, ...found.map((i) => events[i].t), end];
 }
