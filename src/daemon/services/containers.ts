@@ -569,12 +569,22 @@ export class ContainerService {
    * Joins a client to the container's streams: now if it runs, else when it starts
    * (the `docker run` order: attach, then start).
    */
-  attach(
+  async attach(
     ref: string,
     client: ClientStream,
     opts: { stdin: boolean; stdout: boolean; stderr: boolean; detachKeys?: string },
   ): Promise<{ detached: boolean }> {
     const record = this.store.get(ref);
+    const result = await this.joinStreams(record, client, opts);
+    if (result.detached) this.deps.events.emit('container', 'detach', record.id, this.eventAttributes(record));
+    return result;
+  }
+
+  private joinStreams(
+    record: ContainerRecord,
+    client: ClientStream,
+    opts: { stdin: boolean; stdout: boolean; stderr: boolean; detachKeys?: string },
+  ): Promise<{ detached: boolean }> {
     if (record.state.Paused) throw conflict(`container ${record.id} is paused, unpause the container before attach`);
     this.deps.events.emit('container', 'attach', record.id, this.eventAttributes(record));
     const detachKeys = parseDetachKeys(opts.detachKeys ?? DEFAULT_DETACH_KEYS);
