@@ -2,7 +2,7 @@
 // of this file's own: exit codes, logs, exec, signals, errors, security defaults,
 // live restore after SIGKILL, log rotation, and cleanup.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
@@ -96,6 +96,24 @@ describe('docker run', () => {
     assert.equal(ok(['run', '--rm', '--entrypoint', 'echo', 'busybox', 'from', 'entrypoint']), 'from entrypoint\n');
     assert.equal(ok(['run', '--rm', '--init', 'busybox', 'cat', '/proc/1/cmdline']).split('\0')[0], '/sbin/docker-init');
     assert.equal(ok(['run', '--rm', '-t', 'busybox', 'tty']).trim(), '/dev/pts/0');
+  });
+});
+
+describe('bind mounts', () => {
+  test('-v binds a host directory read-write or read-only, shown in Mounts', () => {
+    const dir = mkdtempSync(path.join(daemon.dir, 'bind-'));
+    writeFileSync(path.join(dir, 'from-host'), 'host\n');
+    assert.equal(ok(['run', '--rm', '-v', `${dir}:/data`, 'busybox', 'sh', '-c', 'cat /data/from-host; echo ctr > /data/from-ctr']), 'host\n');
+    assert.equal(readFileSync(path.join(dir, 'from-ctr'), 'utf8'), 'ctr\n');
+    const ro = docker('run', '--rm', '-v', `${dir}:/data:ro`, 'busybox', 'touch', '/data/x');
+    assert.equal(ro.code, 1);
+    assert.match(ro.stderr, /Read-only file system/);
+    ok(['create', '--name', 'bound', '-v', `${dir}:/data:ro`, 'busybox', 'true']);
+    assert.deepEqual(JSON.parse(ok(['inspect', '-f', '{{json .Mounts}}', 'bound'])), [
+      { Type: 'bind', Source: dir, Destination: '/data', Mode: 'ro', RW: false, Propagation: 'rprivate' },
+    ]);
+    ok(['rm', 'bound']);
+    assert.match(docker('run', '--rm', '-v', 'named:/data', 'busybox', 'true').stderr, /named volumes are not supported yet/);
   });
 });
 

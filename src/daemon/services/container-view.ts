@@ -1,6 +1,7 @@
 import type { ContainerInspect, ContainerSummary, NetworkSettings } from '../../api/types.js';
 import { badParameter } from '../../common/errors.js';
 import { humanDuration } from '../../common/units.js';
+import { mountPoints, parseBinds } from './binds.js';
 import type { ContainerRecord } from '../../store/container-store.js';
 
 /** The Engine API's views of a container (inspect, list) and the list filters. */
@@ -83,7 +84,7 @@ export function inspectView(
       },
     },
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
-    Mounts: [],
+    Mounts: mountPoints(parseBinds(record.hostConfig.Binds ?? [])),
     Config: record.config,
     NetworkSettings: networkSettings(record),
   };
@@ -105,7 +106,7 @@ export function summaryView(record: ContainerRecord, sizes?: { rw: number; rootF
     Status: statusText(record),
     HostConfig: { NetworkMode: record.hostConfig.NetworkMode ?? 'default' },
     NetworkSettings: { Networks: networkSettings(record).Networks },
-    Mounts: [],
+    Mounts: mountPoints(parseBinds(record.hostConfig.Binds ?? [])),
   };
 }
 

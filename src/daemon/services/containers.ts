@@ -15,6 +15,7 @@ import { resolveInRoot, resolveUser } from '../../runtime/user.js';
 import { ContainerStore, type ContainerRecord } from '../../store/container-store.js';
 import { directorySize } from '../../store/layer-store.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys, pipeAttach, type ClientStream } from './attach.js';
+import { bindMounts, missingSources, parseBinds } from './binds.js';
 import { streamLogs, type LogOptions } from './container-logs.js';
 import { mergeImageConfig, validateName, generateName } from './container-config.js';
 import type { EventService } from './events.js';
@@ -193,6 +194,7 @@ export class ContainerService {
     const command = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
     if (command.length === 0) throw badParameter('No command specified');
     validateHostConfig(hostConfig);
+    parseBinds(hostConfig.Binds ?? []);
     hostConfig.NetworkMode ||= 'default';
     hostConfig.LogConfig = { Type: hostConfig.LogConfig?.Type || 'json-file', Config: hostConfig.LogConfig?.Config ?? {} };
     hostConfig.RestartPolicy ??= { Name: 'no', MaximumRetryCount: 0 };
@@ -274,6 +276,8 @@ export class ContainerService {
         dnsSearch: record.hostConfig.DnsSearch ?? undefined,
         dnsOptions: record.hostConfig.DnsOptions ?? undefined,
       });
+      const binds = parseBinds(record.hostConfig.Binds ?? []);
+      await Promise.all(missingSources(binds).map((dir) => fs.mkdir(dir, { recursive: true })));
       const user = await resolveUser(rootfs.merged, record.config.User ?? '');
       if (record.config.WorkingDir) await ensureWorkingDir(rootfs.merged, record.config.WorkingDir, user);
       const spec = buildOciSpec({
@@ -295,6 +299,7 @@ export class ContainerService {
         capDrop: record.hostConfig.CapDrop ?? [],
         shmSize: record.hostConfig.ShmSize || undefined,
         consoleSize: consoleSize(record.hostConfig.ConsoleSize),
+        mounts: bindMounts(binds),
       });
       await writeJsonAtomic(path.join(bundle, 'config.json'), spec);
       const logs = logSettings(record);
