@@ -10,8 +10,8 @@
 // --breakdown K (default 10, 0 to skip): afterwards, K more `docker run --rm busybox true`
 // against berthd under the kernel's tracepoints (ftrace: fork/exec/exit, mount, umount,
 // rename, rmdir of berthd and its children; no slowdown), and the median of each phase:
-// create, start request, spec, conmon + runc create, runc start, exit detection, runc
-// delete, unmount, removal.
+// create, start request, spec, conmon + runc create, the exec FIFO hand-off, exit
+// detection, unmount, removal (and runc delete, which runs beside, off the path).
 //
 // Everything it starts it ends by PID, everything it mounts it unmounts, and its
 // temporary directories and cgroups go, on success, on failure and on SIGINT/SIGTERM.
@@ -437,8 +437,9 @@ class RuntimeFloor {
   readonly split: number[][] = [];
 
   /**
-   * The same as berthd drives the runtime: mount, `runc create`, `runc start`, wait for the
-   * process to end, `runc delete`, umount; each step timed.
+   * The runtime driven step by step, as an engine without berthd's shortcuts would: mount,
+   * `runc create`, `runc start`, wait for the process to end, `runc delete`, umount; each
+   * step timed.
    */
   runOnceSplit(): number {
     const upper = path.join(this.dir, `upper${this.iteration}`);
@@ -630,11 +631,11 @@ function breakdown(berth: TestDaemon, runs: number, trace: KernelTrace): { phase
 
 /** Boundaries found by markPhases, in its order. */
 const enum M {
-  cliStart, created, mounted, specWritten, conmonExec, createExec, createExit, startExec, startExit,
+  cliStart, created, mounted, specWritten, conmonExec, createExec, createExit,
   procExec, procExit, exitFile, unmounted, removed, deleteExec, deleteExit, cliEnd,
 }
 
-/** Phase name, from, to. The container process runs inside `runc start`. */
+/** Phase name, from, to. berthd starts the process through runc's exec FIFO (no `runc start`). */
 const PHASES: [string, M, M][] = [
   ['CLI start → container created (CLI start, /_ping, create)', M.cliStart, M.created],
   ['created → overlay mounted (attach, wait, start requests)', M.created, M.mounted],
@@ -642,9 +643,8 @@ const PHASES: [string, M, M][] = [
   ['config.json written → conmon exec', M.specWritten, M.conmonExec],
   ['conmon exec → runc create exec', M.conmonExec, M.createExec],
   ['runc create (exec → exit)', M.createExec, M.createExit],
-  ['runc create exit → runc start exec (sync pipe, attach)', M.createExit, M.startExec],
-  ['runc start (exec → exit)', M.startExec, M.startExit],
-  ['  of which the container process (exec of true → exit)', M.procExec, M.procExit],
+  ['runc create exit → process exec (sync pipe, attach, exec FIFO)', M.createExit, M.procExec],
+  ['the container process (exec of true → exit)', M.procExec, M.procExit],
   ['process exit → conmon exit file renamed in', M.procExit, M.exitFile],
   ['exit file → overlay unmounted (berthd exit detection)', M.exitFile, M.unmounted],
   ['overlay unmounted → container dir renamed out of the store', M.unmounted, M.removed],
@@ -671,17 +671,15 @@ function markPhases(events: TraceEvent[], berthd: number, start: number, end: nu
   const conmonExec = find((e) => exec(e, /^filename=\S*\/conmon /), specWritten);
   const createExec = find((e) => exec(e, runc), conmonExec);
   const createExit = exitOf(createExec);
-  const startExec = find((e) => exec(e, runc) && forkedBy.get(e.tid) === berthd, createExit);
-  const startExit = exitOf(startExec);
   const procExec = find((e) => exec(e, /^filename=\/bin\/true /), createExec);
   const procExit = exitOf(procExec);
   const exitFile = find((e) => e.comm === 'conmon' && e.name.startsWith('sys_rename'), procExit);
   // berthd unmounts and removes while `runc delete` runs beside (it is off the --rm path).
-  const deleteExec = find((e) => exec(e, runc) && forkedBy.get(e.tid) === berthd, Math.max(exitFile, startExit));
+  const deleteExec = find((e) => exec(e, runc) && forkedBy.get(e.tid) === berthd, exitFile);
   const deleteExit = exitOf(deleteExec);
   const unmounted = find((e) => byBerthd(e, 'sys_umount'), exitFile);
   const removed = find((e) => byBerthd(e, 'sys_rename') && e.t <= end, unmounted);
-  const found = [created, mounted, specWritten, conmonExec, createExec, createExit, startExec, startExit, procExec, procExit, exitFile, unmounted, removed, deleteExec, deleteExit];
+  const found = [created, mounted, specWritten, conmonExec, createExec, createExit, procExec, procExit, exitFile, unmounted, removed, deleteExec, deleteExit];
   if (found.some((i) => i < 0)) return undefined;
   return [start, ...found.map((i) => events[i].t), end];
 }
