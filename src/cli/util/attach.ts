@@ -41,6 +41,26 @@ export function keepTtySized(cli: Cli, tty: boolean, resize: (h: number, w: numb
   return monitorTtySize(cli.out, cli.err, resize);
 }
 
+/**
+ * Follows an attached session to its end, keeping the TTY sized meanwhile (start -a, attach):
+ * 0 when the user detached, else the container's exit status from `result`.
+ */
+export async function attachedExitStatus(
+  cli: Cli,
+  id: string,
+  tty: boolean,
+  session: AttachSession,
+  result: Promise<{ StatusCode: number; Error?: { Message: string } | null }>,
+): Promise<number> {
+  const stopResize = keepTtySized(cli, tty, (h, w) => cli.client().containerResize(id, h, w));
+  try {
+    if ((await session.done) === 'detached') return 0;
+  } finally {
+    stopResize();
+  }
+  return await exitStatus(cli, result);
+}
+
 /** A wait result as docker's waitExitOrRemoved reports it: the exit code, or 125 on an error. */
 export async function exitStatus(cli: Cli, result: Promise<{ StatusCode: number; Error?: { Message: string } | null }>): Promise<number> {
   try {

@@ -1,6 +1,6 @@
 // berth start (optionally attached) and berth attach.
 import { boolFlag, type Cli, type Command, StatusError, stringFlag } from '../../command.js';
-import { attachContainer, exitStatus, keepTtySized } from '../../util/attach.js';
+import { attachContainer, attachedExitStatus } from '../../util/attach.js';
 import { forwardSignals } from '../../util/signals.js';
 
 export const startCommand: Command = {
@@ -48,13 +48,7 @@ async function startAttached(cli: Cli, name: string, interactive: boolean, detac
       if (c.HostConfig.AutoRemove) await status.result.catch(() => {});
       throw err;
     }
-    const stopResize = keepTtySized(cli, tty, (h, w) => client.containerResize(c.Id, h, w));
-    try {
-      if ((await session.done) === 'detached') return 0;
-    } finally {
-      stopResize();
-    }
-    return await exitStatus(cli, status.result);
+    return await attachedExitStatus(cli, c.Id, tty, session, status.result);
   } finally {
     stopSignals();
   }
@@ -83,13 +77,7 @@ export const attachCommand: Command = {
     try {
       const status = await client.containerWait(c.Id);
       const session = await attachContainer(cli, name, { stdin, stdout: true, stderr: true, tty, detachKeys: flags.string('detach-keys') || undefined });
-      const stopResize = keepTtySized(cli, tty, (h, w) => client.containerResize(c.Id, h, w));
-      try {
-        if ((await session.done) === 'detached') return 0;
-      } finally {
-        stopResize();
-      }
-      return await exitStatus(cli, status.result);
+      return await attachedExitStatus(cli, c.Id, tty, session, status.result);
     } finally {
       stopSignals();
     }
