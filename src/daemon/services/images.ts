@@ -478,15 +478,7 @@ export class ImageService {
 
   /** `docker import`: one layer from a (possibly compressed) tarball, plus a config. Returns the image id. */
   async importTarball(input: Readable, opts: ImportOptions): Promise<string> {
-    let ref: ImageRef | undefined;
-    if (opts.repo) {
-      ref = parseReference(opts.repo);
-      if (opts.tag) {
-        if (!TAG_REGEXP.test(opts.tag)) throw badParameter('invalid tag format');
-        ref = { ...ref, tag: opts.tag };
-      }
-      ref = withDefaultTag(ref);
-    }
+    const ref = newImageReference(opts.repo, opts.tag);
     const config = applyChanges({}, opts.changes ?? []);
     return this.withPins(async (pin) => {
       const { digest: diffID } = await this.storeLayerBlob(input, pin);
@@ -688,15 +680,7 @@ export class ImageService {
     changes?: string[];
   }): Promise<string> {
     const parent = this.images.get(opts.parentImageId) ?? this.lookup(opts.parentImageId);
-    let ref: ImageRef | undefined;
-    if (opts.repo) {
-      ref = parseReference(opts.repo);
-      if (opts.tag) {
-        if (!TAG_REGEXP.test(opts.tag)) throw badParameter('invalid tag format');
-        ref = { ...ref, tag: opts.tag };
-      }
-      ref = withDefaultTag(ref);
-    }
+    const ref = newImageReference(opts.repo, opts.tag);
     const runConfig: ImageRunConfig = applyChanges(opts.containerConfig, opts.changes ?? []);
     return this.withPins(async (pin) => {
       const { digest: diffID } = await this.storeLayerBlob(packDirectory(opts.upperDir, { whiteouts: 'oci' }), pin);
@@ -769,6 +753,17 @@ async function defaultPuller(ref: ImageRef): Promise<void> {
   const registry = ref.domain === 'docker.io' ? 'registry-1.docker.io' : ref.domain;
   log.debug('pull requested without a registry client', { ref: fullString(ref) });
   throw serverError(`Get "https://${registry}/v2/": berth cannot reach registries yet (no registry client)`);
+}
+
+/** The name an import or commit tags its new image with: repo[:tag], "latest" by default; none without a repo. */
+function newImageReference(repo: string | undefined, tag: string | undefined): ImageRef | undefined {
+  if (!repo) return undefined;
+  let ref = parseReference(repo);
+  if (tag) {
+    if (!TAG_REGEXP.test(tag)) throw badParameter('invalid tag format');
+    ref = { ...ref, tag };
+  }
+  return withDefaultTag(ref);
 }
 
 function isIdPrefix(id: string, ref: string): boolean {
