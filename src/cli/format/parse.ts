@@ -235,6 +235,11 @@ export class Parser {
     if (nameTok.typ !== Item.String && nameTok.typ !== Item.RawString) this.unexpected(nameTok, context);
     const name = this.unquote(nameTok.val);
     this.expect(Item.RightDelim, context);
+    this.parseDefinitionBody(name, context);
+  }
+
+  /** The body of a define or block up to its {{end}}: a template of its own, so it sees only `$`. */
+  private parseDefinitionBody(name: string, context: string): void {
     const savedVars = this.vars;
     this.vars = ['$'];
     const [list, end] = this.itemList();
@@ -350,12 +355,7 @@ export class Parser {
     const tok = this.nextNonSpace();
     const name = this.templateName(tok, context);
     const pipe = this.pipeline(context, Item.RightDelim);
-    const savedVars = this.vars;
-    this.vars = ['$'];
-    const [list, end] = this.itemList();
-    this.vars = savedVars;
-    if (end.type !== 'end') this.errorf(`unexpected ${nodeString(end)} in ${context}`);
-    this.addDefinition(name, list);
+    this.parseDefinitionBody(name, context);
     return { type: 'template', pos: tok.pos, line: tok.line, name, pipe };
   }
 
