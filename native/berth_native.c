@@ -183,21 +183,42 @@ static napi_value js_lsetxattr(napi_env env, napi_callback_info info) {
   return args_done(&a, undefined(env));
 }
 
+// An xattr value or name list, whose size is only known by asking: ask for the size,
+// then read; retry if it grew in between (ERANGE). Returns its length with the bytes
+// in *buf (to free), or -1 with *buf NULL and the error in *err.
+typedef ssize_t (*xattr_reader)(const char *file, const char *name, void *buf, size_t size);
+
+static ssize_t read_xattr_sized(xattr_reader reader, const char *file, const char *name, char **buf, int *err) {
+  for (;;) {
+    ssize_t size = reader(file, name, NULL, 0), n = -1;
+    *buf = size >= 0 ? malloc(size + 1) : NULL;
+    if (*buf) n = reader(file, name, *buf, size);
+    *err = errno;
+    if (n >= 0) return n;
+    free(*buf);
+    *buf = NULL;
+    if (*err != ERANGE) return -1;
+  }
+}
+
+// llistxattr in read_xattr_sized's shape (a list has no name).
+static ssize_t list_xattr_names(const char *file, const char *name, void *buf, size_t size) {
+  (void)name;
+  return llistxattr(file, buf, size);
+}
+
 static napi_value js_lgetxattr(napi_env env, napi_callback_info info) {
   args_t a = {.env = env};
   napi_value v[2], result = undefined(env);
   if (!get_args(&a, info, 2, v, NULL)) return NULL;
   const char *file = arg_str(&a, v[0]), *name = arg_str(&a, v[1]);
-  while (!a.failed) {
-    // Ask for the size, then read; retry if the value grew in between (ERANGE).
-    ssize_t size = lgetxattr(file, name, NULL, 0), n = -1;
-    char *buf = size >= 0 ? malloc(size + 1) : NULL;
-    if (buf) n = lgetxattr(file, name, buf, size);
-    int err = errno;
+  if (!a.failed) {
+    char *buf;
+    int err;
+    ssize_t n = read_xattr_sized(lgetxattr, file, name, &buf, &err);
     if (n >= 0) napi_create_buffer_copy(env, n, buf, NULL, &result);
+    else if (err != ENODATA) fail(&a, "lgetxattr", file, err);
     free(buf);
-    if (n >= 0 || err == ENODATA) break;
-    if (err != ERANGE) fail(&a, "lgetxattr", file, err);
   }
   return args_done(&a, result);
 }
@@ -207,11 +228,10 @@ static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
   napi_value v[1], result = NULL;
   if (!get_args(&a, info, 1, v, NULL)) return NULL;
   const char *file = arg_str(&a, v[0]);
-  while (!a.failed) {
-    ssize_t size = llistxattr(file, NULL, 0), n = -1;
-    char *buf = size >= 0 ? malloc(size + 1) : NULL;
-    if (buf) n = llistxattr(file, buf, size);
-    int err = errno;
+  if (!a.failed) {
+    char *buf;
+    int err;
+    ssize_t n = read_xattr_sized(list_xattr_names, file, NULL, &buf, &err);
     if (n >= 0) {
       // The kernel returns the names as a sequence of NUL-terminated strings.
       napi_create_array(env, &result);
@@ -221,10 +241,10 @@ static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
         napi_create_string_utf8(env, p, NAPI_AUTO_LENGTH, &s);
         napi_set_element(env, result, i++, s);
       }
+    } else {
+      fail(&a, "llistxattr", file, err);
     }
     free(buf);
-    if (n >= 0) break;
-    if (err != ERANGE) fail(&a, "llistxattr", file, err);
   }
   return args_done(&a, result);
 }
