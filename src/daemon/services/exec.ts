@@ -10,6 +10,9 @@ import { DEFAULT_DETACH_KEYS, frame, parseDetachKeys, pipeAttach, type ClientStr
 import type { ContainerService } from './containers.js';
 import type { EventService } from './events.js';
 
+/** How long an ended exec stays inspectable. */
+const FINISHED_SESSION_TTL_MS = 5 * 60_000;
+
 interface ExecSession {
   id: string;
   containerId: string;
@@ -168,6 +171,9 @@ export class ExecService {
   private async finish(session: ExecSession, code: number, dir: string): Promise<void> {
     session.running = false;
     session.exitCode = code;
+    // Clients read the exit code right after the stream ends; then the session can go,
+    // so a long-lived container with many execs does not grow berthd's memory.
+    setTimeout(() => this.sessions.delete(session.id), FINISHED_SESSION_TTL_MS).unref();
     await fs.rm(dir, { recursive: true, force: true });
     const record = this.deps.containers.store.find(session.containerId);
     if (record) {
