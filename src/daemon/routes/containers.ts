@@ -30,9 +30,11 @@ export function registerContainerRoutes(router: Router, containers: ContainerSer
     ctx.send(200, out);
   });
 
+  /** SizeRw: the container's own layer; SizeRootFs: everything it sees (image + own layer). */
   const containerSizes = async (id: string) => {
     const record = store.get(id);
-    return { rw: await containers.upperSize(record.id), rootFs: imageSize(images, record.image) };
+    const rw = await containers.upperSize(record.id);
+    return { rw, rootFs: rw + imageSize(images, record.image) };
   };
 
   router.on('GET', '/containers/:id/json', async (ctx) => {
