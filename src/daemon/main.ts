@@ -8,9 +8,11 @@ import { log, setLogLevel } from '../common/log.js';
 import { Monitor } from '../runtime/monitor.js';
 import { chooseRuntime, findBinary, OciRuntime } from '../runtime/oci-runtime.js';
 import { daemonUsage, parseDaemonArgs, type DaemonConfig } from './config.js';
+import { registerBuildRoutes } from './routes/build.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerExecRoutes } from './routes/exec.js';
 import { registerSystemRoutes } from './routes/system.js';
+import { BuilderService } from './services/builder.js';
 import { ContainerService } from './services/containers.js';
 import { EventService } from './services/events.js';
 import { ExecService } from './services/exec.js';
@@ -45,6 +47,7 @@ async function startDaemon(config: DaemonConfig): Promise<Server[]> {
   registerContainerRoutes(router, containers, execs, images);
   registerExecRoutes(router, execs);
   registerImageRoutes(router, images);
+  registerBuildRoutes(router, new BuilderService(images, containers));
 
   const servers = await Promise.all(config.hosts.map((host) => listen(router, host)));
   log.info('berthd started', { hosts: config.hosts, runtime: runtimeName, dataRoot: config.dataRoot });

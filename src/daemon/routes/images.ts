@@ -1,39 +1,9 @@
 // The image endpoints of the Engine API (v1.41), over ImageService.
-import type { ServerResponse } from 'node:http';
 import { ApiError, badParameter, errorMessage } from '../../common/errors.js';
 import type { RequestContext } from '../server/context.js';
 import type { Router } from '../server/router.js';
-import type { ImageService, Progress } from '../services/images.js';
-
-/**
- * A JSON-lines progress stream that, like dockerd's, sends no status line until the
- * first message: an error before that is an ordinary HTTP error, one after it a
- * `{"errorDetail":...}` line.
- */
-class ProgressStream {
-  private res: ServerResponse | undefined;
-
-  constructor(private readonly ctx: RequestContext) {}
-
-  readonly write: Progress = (msg) => {
-    this.res ??= this.ctx.stream('application/json');
-    this.res.write(JSON.stringify(msg) + '\n');
-  };
-
-  get started(): boolean {
-    return this.res !== undefined;
-  }
-
-  fail(err: unknown): void {
-    if (!this.res) throw err;
-    const message = errorMessage(err);
-    this.res.write(JSON.stringify({ errorDetail: { message }, error: message }) + '\n');
-  }
-
-  end(): void {
-    (this.res ?? this.ctx.stream('application/json')).end();
-  }
-}
+import type { ImageService } from '../services/images.js';
+import { ProgressStream } from './progress-stream.js';
 
 export function registerImageRoutes(router: Router, images: ImageService): void {
   router.on('GET', '/images/json', (ctx) => {

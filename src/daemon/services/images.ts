@@ -679,40 +679,86 @@ export class ImageService {
     author?: string;
     changes?: string[];
   }): Promise<string> {
-    const parent = this.images.get(opts.parentImageId) ?? this.lookup(opts.parentImageId);
     const ref = newImageReference(opts.repo, opts.tag);
-    const runConfig: ImageRunConfig = applyChanges(opts.containerConfig, opts.changes ?? []);
+    const id = await this.createChildImage({
+      parentId: opts.parentImageId,
+      layerDir: opts.upperDir,
+      config: applyChanges(opts.containerConfig, opts.changes ?? []),
+      containerConfig: opts.containerConfig,
+      container: opts.containerId,
+      createdBy: [...(opts.containerConfig.Entrypoint ?? []), ...(opts.containerConfig.Cmd ?? [])].join(' '),
+      comment: opts.comment,
+      author: opts.author,
+    });
+    if (ref) await this.addTag(ref, id);
+    return id;
+  }
+
+  /**
+   * An image one step above `parentId` (none: FROM scratch): with a layer packed
+   * from `layerDir` (an overlay upper dir or a staged copy), or with no layer at all
+   * (a metadata-only build step: its history entry says `empty_layer`).
+   */
+  async createChildImage(opts: {
+    parentId?: string;
+    layerDir?: string;
+    config: ImageRunConfig;
+    containerConfig: ContainerConfig;
+    container?: string;
+    createdBy: string;
+    comment?: string;
+    author?: string;
+  }): Promise<string> {
+    const parent = opts.parentId ? this.images.get(opts.parentId) ?? this.lookup(opts.parentId) : undefined;
     return this.withPins(async (pin) => {
-      const { digest: diffID } = await this.storeLayerBlob(packDirectory(opts.upperDir, { whiteouts: 'oci' }), pin);
-      const diffIDs = [...(parent.config.rootfs?.diff_ids ?? []), diffID];
-      await this.createLayerChain(diffIDs, pin);
+      const diffIDs = [...(parent?.config.rootfs?.diff_ids ?? [])];
+      if (opts.layerDir) {
+        const { digest } = await this.storeLayerBlob(packDirectory(opts.layerDir, { whiteouts: 'oci' }), pin);
+        diffIDs.push(digest);
+        await this.createLayerChain(diffIDs, pin);
+      }
       const created = rfc3339Nano();
       const cfg: ImageConfigFile = {
-        ...(parent.config.variant ? { variant: parent.config.variant } : {}),
-        architecture: parent.config.architecture,
+        ...(parent?.config.variant ? { variant: parent.config.variant } : {}),
+        architecture: parent?.config.architecture ?? 'amd64',
         author: opts.author || undefined,
         comment: opts.comment || undefined,
-        config: runConfig,
-        container: opts.containerId,
+        config: opts.config,
+        container: opts.container,
         container_config: opts.containerConfig,
         created,
         docker_version: DOCKER_VERSION,
         history: [
-          ...(parent.config.history ?? []),
+          ...(parent?.config.history ?? []),
           {
             created,
             ...(opts.author ? { author: opts.author } : {}),
-            created_by: [...(opts.containerConfig.Entrypoint ?? []), ...(opts.containerConfig.Cmd ?? [])].join(' '),
+            created_by: opts.createdBy,
             ...(opts.comment ? { comment: opts.comment } : {}),
+            ...(opts.layerDir ? {} : { empty_layer: true }),
           },
         ],
-        os: parent.config.os,
+        os: parent?.config.os ?? 'linux',
         rootfs: { type: 'layers', diff_ids: diffIDs },
       };
-      const image = await this.exclusive(() => this.images.create(serializeImageConfig(cfg), { parent: parent.id }));
-      if (ref) await this.addTag(ref, image.id);
+      const image = await this.exclusive(() => this.images.create(serializeImageConfig(cfg), parent ? { parent: parent.id } : {}));
       return image.id;
     });
+  }
+
+  /**
+   * The build cache: an image made from `parentId` (none: scratch) by a step with this
+   * container config (the step's command, environment and the rest of its run config).
+   */
+  findChildImage(parentId: string | undefined, containerConfig: ContainerConfig): string | undefined {
+    const key = cacheKey(containerConfig);
+    const candidates = parentId ? this.images.children(parentId) : this.images.list().filter((i) => !i.parent);
+    return candidates.find((i) => i.config.container_config && cacheKey(i.config.container_config) === key)?.id;
+  }
+
+  /** Tags an image with a name the caller has validated (a build's `-t`). */
+  async tagReference(id: string, name: string): Promise<void> {
+    await this.addTag(withDefaultTag(parseReference(name)), id);
   }
 
   // ---- plumbing ----
@@ -764,6 +810,12 @@ function newImageReference(repo: string | undefined, tag: string | undefined): I
     ref = { ...ref, tag };
   }
   return withDefaultTag(ref);
+}
+
+/** A run config's identity for the cache; the hostname is the step's container id, so it does not count. */
+function cacheKey(config: ContainerConfig): string {
+  const { Hostname: _hostname, ...rest } = normalizeRunConfig(config);
+  return JSON.stringify(rest);
 }
 
 function isIdPrefix(id: string, ref: string): boolean {

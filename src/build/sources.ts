@@ -1,0 +1,243 @@
+// Where COPY and ADD read from: the build context (one directory, minus what
+// .dockerignore excludes) or an image of another stage (its layer directories,
+// read as the overlay would show them, without mounting). The files a step copies
+// are staged in a directory laid out as the new layer, with Docker's ownership
+// and modes; their content and metadata (never mtime) give the step's cache key.
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import dockerignore, { type Ignore } from '@balena/dockerignore';
+
+// A CommonJS module whose declaration says `export default`: Node hands its module.exports (the factory) as the default.
+const newIgnore = dockerignore as unknown as () => Ignore;
+import { detectCompression, decompress } from '../archive/compression.js';
+import { extractTar, OPAQUE_XATTR } from '../archive/extract.js';
+import { lgetxattr } from '../archive/fsops.js';
+
+export class BuildError extends Error {
+  constructor(
+    message: string,
+    /** The failing command's exit code, for errorDetail.code. */
+    readonly code?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A read-only file tree made of layer directories, the topmost first. */
+export class SourceTree {
+  constructor(
+    private readonly layers: string[],
+    private readonly excluded: (rel: string) => boolean = () => false,
+  ) {}
+
+  /** The context: one directory, filtered by its .dockerignore. */
+  static async context(dir: string): Promise<SourceTree> {
+    const text = await fs.readFile(path.join(dir, '.dockerignore'), 'utf8').catch(() => '');
+    const patterns = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    if (patterns.length === 0) return new SourceTree([dir]);
+    const matcher = newIgnore().add(patterns);
+    return new SourceTree([dir], (rel) => rel !== '' && matcher.ignores(rel));
+  }
+
+  /** The host file behind `rel` and its stat, or undefined (absent, hidden by a whiteout, or excluded). */
+  async find(rel: string): Promise<{ file: string; st: Stats } | undefined> {
+    if (this.excluded(rel)) return undefined;
+    const parts = rel.split('/').filter(Boolean);
+    for (const layer of this.layers) {
+      const file = path.join(layer, ...parts);
+      const st = await fs.lstat(file).catch(() => undefined);
+      if (st) return isWhiteout(st) ? undefined : { file, st };
+      if (await hiddenBelow(layer, parts)) return undefined;
+    }
+    return undefined;
+  }
+
+  /** The names in directory `rel`, merged over the layers as overlayfs merges them. */
+  async list(rel: string): Promise<string[]> {
+    const names = new Set<string>();
+    const hidden = new Set<string>();
+    const parts = rel.split('/').filter(Boolean);
+    for (const layer of this.layers) {
+      const dir = path.join(layer, ...parts);
+      const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => undefined);
+      if (!entries) continue;
+      for (const e of entries) {
+        if (hidden.has(e.name) || names.has(e.name)) continue;
+        if (e.isCharacterDevice()) hidden.add(e.name);
+        else names.add(e.name);
+      }
+      if ((await lgetxattr(dir, OPAQUE_XATTR))?.toString() === 'y') break;
+    }
+    return [...names].filter((n) => !this.excluded(rel ? `${rel}/${n}` : n)).sort();
+  }
+
+  /** Paths matching a source pattern (Go's filepath.Match wildcards per component). */
+  async glob(pattern: string): Promise<string[]> {
+    const parts = pattern.split('/').filter((p) => p && p !== '.');
+    let matches = [''];
+    for (const part of parts) {
+      const next: string[] = [];
+      for (const base of matches) {
+        if (!/[*?[]/.test(part)) {
+          next.push(base ? `${base}/${part}` : part);
+          continue;
+        }
+        const re = globRegExp(part);
+        for (const name of await this.list(base)) if (re.test(name)) next.push(base ? `${base}/${name}` : name);
+      }
+      matches = next;
+    }
+    return matches;
+  }
+}
+
+const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
+
+/** Whether `layer` hides `parts` of the layers below it: a whiteout or an opaque directory on the way. */
+async function hiddenBelow(layer: string, parts: string[]): Promise<boolean> {
+  for (let i = 0; i < parts.length; i++) {
+    const file = path.join(layer, ...parts.slice(0, i + 1));
+    const st = await fs.lstat(file).catch(() => undefined);
+    if (!st) return false;
+    if (isWhiteout(st)) return true;
+    if (st.isDirectory() && (await lgetxattr(file, OPAQUE_XATTR))?.toString() === 'y') return true;
+  }
+  return false;
+}
+
+function globRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else if (ch === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) throw new BuildError(`syntax error in pattern`);
+      re += `[${pattern.slice(i + 1, end).replace(/^\^|^!/, '^')}]`;
+      i = end;
+    } else if (ch === '\\' && i + 1 < pattern.length) re += `\\${pattern[++i]}`;
+    else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+export interface CopyRequest {
+  sources: string[];
+  /** Absolute destination in the image (WORKDIR applied). */
+  dest: string;
+  /** The destination ends in "/" or there are several sources: it is a directory. */
+  destIsDir: boolean;
+  uid: number;
+  gid: number;
+  chmod?: number;
+  /** ADD: local tar archives are unpacked into the destination. */
+  unpackArchives: boolean;
+}
+
+/**
+ * Lays out the files of a COPY/ADD under `stage` as they will be in the layer.
+ * `imageHasDir` tells whether the destination already is a directory in the image.
+ * Returns the step's cache key: Docker's "file:<hash>" / "dir:<hash>" / "multi:<hash>".
+ */
+export async function stageCopy(tree: SourceTree, req: CopyRequest, stage: string, imageHasDir: boolean, instruction: string): Promise<string> {
+  const found: { rel: string; file: string; st: Stats }[] = [];
+  for (const source of req.sources) {
+    const rel = path.posix.normalize(source).replace(/^\/+/, '');
+    if (rel === '..' || rel.startsWith('../')) throw new BuildError(`${instruction} failed: forbidden path outside the build context: ${source} ()`);
+    const matches = await tree.glob(rel === '.' ? '' : rel);
+    const hits = [];
+    for (const m of matches) {
+      const hit = await tree.find(m);
+      if (hit) hits.push({ rel: m, ...hit });
+    }
+    if (hits.length === 0) {
+      throw new BuildError(`${instruction} failed: file not found in build context or excluded by .dockerignore: stat ${rel}: file does not exist`);
+    }
+    found.push(...hits);
+  }
+  const hash = createHash('sha256');
+  const intoDir = req.destIsDir || imageHasDir || found.length > 1 || found[0].st.isDirectory();
+  for (const { rel, file, st } of found) {
+    const target = path.join(stage, req.dest, intoDir && !st.isDirectory() ? path.posix.basename(rel) : '');
+    await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
+    if (req.unpackArchives && st.isFile() && (await isArchive(file))) {
+      hash.update(`archive ${rel}\0`);
+      await hashFile(hash, file);
+      const destDir = path.join(stage, req.dest);
+      await fs.mkdir(destDir, { recursive: true, mode: 0o755 });
+      await extractTar(await decompress(createReadStream(file)), destDir);
+      continue;
+    }
+    await copyEntry(tree, rel, file, st, target, req, hash);
+  }
+  const kind = found.length > 1 ? 'multi' : found[0].st.isDirectory() ? 'dir' : 'file';
+  hash.update(`${req.uid}:${req.gid}:${req.chmod ?? ''}`);
+  return `${kind}:${hash.digest('hex')}`;
+}
+
+/**
+ * The directories above the destination exist in the layer too: they take the
+ * image's metadata where the image has them, so the layer does not change them.
+ */
+export async function keepImageDirs(stage: string, dest: string, image: SourceTree): Promise<void> {
+  const parts = dest.split('/').filter(Boolean);
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const rel = parts.slice(0, i).join('/');
+    const found = await image.find(rel);
+    if (!found?.st.isDirectory()) continue;
+    const dir = path.join(stage, rel);
+    await fs.chmod(dir, found.st.mode & 0o7777);
+    await fs.lchown(dir, found.st.uid, found.st.gid);
+    await fs.utimes(dir, found.st.atime, found.st.mtime);
+  }
+}
+
+async function copyEntry(tree: SourceTree, rel: string, file: string, st: Stats, target: string, req: CopyRequest, hash: ReturnType<typeof createHash>): Promise<void> {
+  const mode = req.chmod ?? st.mode & 0o7777;
+  hash.update(`${rel}\0${st.mode & 0o170000}\0${mode}\0`);
+  if (st.isDirectory()) {
+    await fs.mkdir(target, { recursive: true });
+    for (const name of await tree.list(rel)) {
+      const childRel = rel ? `${rel}/${name}` : name;
+      const child = await tree.find(childRel);
+      if (child) await copyEntry(tree, childRel, child.file, child.st, path.join(target, name), req, hash);
+    }
+    await fs.chmod(target, mode);
+  } else if (st.isSymbolicLink()) {
+    const link = await fs.readlink(file);
+    hash.update(link);
+    await fs.rm(target, { force: true, recursive: true });
+    await fs.symlink(link, target);
+  } else if (st.isFile()) {
+    await hashFile(hash, file);
+    await fs.rm(target, { force: true, recursive: true });
+    await fs.copyFile(file, target);
+    await fs.chmod(target, mode);
+  } else {
+    return; // devices, FIFOs and sockets are not copied
+  }
+  await fs.lchown(target, req.uid, req.gid);
+  if (!st.isSymbolicLink()) await fs.utimes(target, st.atime, st.mtime);
+}
+
+async function hashFile(hash: ReturnType<typeof createHash>, file: string): Promise<void> {
+  await pipeline(createReadStream(file), async function* (chunks: AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) hash.update(chunk);
+  });
+}
+
+/** ADD unpacks what is a tar archive, plain or compressed, whatever its name. */
+async function isArchive(file: string): Promise<boolean> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const head = Buffer.alloc(512);
+    const { bytesRead } = await handle.read(head, 0, 512, 0);
+    if (detectCompression(head.subarray(0, bytesRead)) !== 'none') return true;
+    return bytesRead >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,121 @@
+// `POST /build`: unpacks the context (a hostile tarball writes nothing outside its
+// temporary directory), reads the Dockerfile in it, and runs the classic builder
+// (src/build) with the engine's images and containers as its backend.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { PassThrough, Writable, type Readable } from 'node:stream';
+import type { ImageRunConfig } from '../../api/types.js';
+import { decompress } from '../../archive/compression.js';
+import { extractTar } from '../../archive/extract.js';
+import { build, type BuildBackend, type BuildImage, type BuildOutput, type BuildRequest, type RunEvents } from '../../build/builder.js';
+import { resolveInRoot } from '../../runtime/user.js';
+import { BuildError } from '../../build/sources.js';
+import type { ContainerService } from './containers.js';
+import type { ImageService } from './images.js';
+
+export type BuildOptions = Omit<BuildRequest, 'contextDir' | 'dockerfileText'> & { dockerfile: string };
+
+export class BuilderService implements BuildBackend {
+  readonly tmpDir: string;
+
+  constructor(
+    private readonly images: ImageService,
+    private readonly containers: ContainerService,
+  ) {
+    // Under the data root's tmp, which berthd empties when it starts: a crash leaves nothing behind.
+    this.tmpDir = path.join(images.dataRoot, 'tmp');
+  }
+
+  /** Builds from a context tarball (plain or compressed). Returns the image id. */
+  async build(context: Readable, opts: BuildOptions, output: BuildOutput): Promise<string> {
+    const dir = path.join(this.tmpDir, `build-${randomBytes(8).toString('hex')}`);
+    await fs.mkdir(dir, { mode: 0o700 });
+    try {
+      const contextDir = path.join(dir, 'context');
+      await fs.mkdir(contextDir);
+      await extractTar(await decompress(context), contextDir, { ownership: false });
+      const dockerfilePath = await resolveInRoot(contextDir, opts.dockerfile);
+      const dockerfileText = await fs.readFile(dockerfilePath, 'utf8').catch(() => {
+        throw new BuildError(`Cannot locate specified Dockerfile: ${opts.dockerfile}`);
+      });
+      if (dockerfileText.trim() === '') throw new BuildError(`the Dockerfile (${opts.dockerfile}) cannot be empty`);
+      return await build({ ...opts, contextDir, dockerfileText }, this, output);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async image(ref: string): Promise<BuildImage> {
+    const image = await this.images.resolve(ref);
+    return { id: image.id, config: image.config.config ?? {}, layerDirs: image.layerDirs };
+  }
+
+  cached(parentId: string | undefined, containerConfig: ImageRunConfig): string | undefined {
+    return this.images.findChildImage(parentId, containerConfig);
+  }
+
+  commit(opts: Parameters<BuildBackend['commit']>[0]): Promise<string> {
+    return this.images.createChildImage(opts);
+  }
+
+  async run(imageId: string, config: ImageRunConfig, events: RunEvents) {
+    const { Id: containerId } = await this.containers.create({ ...config, Image: imageId, AttachStdout: true, AttachStderr: true, HostConfig: {} }, '');
+    events.created(containerId);
+    const input = new PassThrough();
+    const attached = this.containers.attach(containerId, { input, output: new FrameSplitter(events.output), close: () => input.end() }, { stdin: false, stdout: true, stderr: true });
+    const exited = this.containers.wait(containerId, 'next-exit');
+    try {
+      await this.containers.start(containerId);
+    } catch (err) {
+      await this.removeContainer(containerId);
+      throw err;
+    }
+    const exitCode = await exited;
+    await attached;
+    const upperDir = this.containers.rootfs(containerId).upper;
+    await removeMountTargets(upperDir);
+    return { containerId, exitCode, upperDir };
+  }
+
+  removeContainer(id: string): Promise<void> {
+    return this.containers.remove(id, { force: true, volumes: false });
+  }
+
+  tag(id: string, name: string): Promise<void> {
+    return this.images.tagReference(id, name);
+  }
+}
+
+/**
+ * /etc/hosts, hostname and resolv.conf are bind-mounted into every container; where
+ * the image lacks them the runtime leaves empty files as mount targets in the upper
+ * dir. They are not the step's work (writes go to the mounted files), so no layer keeps them.
+ */
+async function removeMountTargets(upperDir: string): Promise<void> {
+  for (const name of ['hosts', 'hostname', 'resolv.conf']) {
+    const file = path.join(upperDir, 'etc', name);
+    const st = await fs.lstat(file).catch(() => undefined);
+    if (st?.isFile() && st.size === 0) await fs.rm(file);
+  }
+}
+
+/** Reads Docker's multiplexed frames ([stream, 0, 0, 0, size BE32] + data) into stdout/stderr chunks. */
+class FrameSplitter extends Writable {
+  private pending = Buffer.alloc(0);
+
+  constructor(private readonly onData: (stream: 'stdout' | 'stderr', data: Buffer) => void) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error) => void): void {
+    this.pending = Buffer.concat([this.pending, chunk]);
+    while (this.pending.length >= 8) {
+      const size = this.pending.readUInt32BE(4);
+      if (this.pending.length < 8 + size) break;
+      this.onData(this.pending[0] === 2 ? 'stderr' : 'stdout', this.pending.subarray(8, 8 + size));
+      this.pending = this.pending.subarray(8 + size);
+    }
+    done();
+  }
+}
