@@ -8,6 +8,7 @@ import { logsCommand } from './commands/container/logs.js';
 import { psCommand } from './commands/container/ps.js';
 import { runCommand } from './commands/container/run.js';
 import { attachCommand, startCommand } from './commands/container/start.js';
+import { buildCommand } from './commands/image/build.js';
 import { imagesCommand } from './commands/image/images.js';
 import { historyCommand, rmiCommand, tagCommand } from './commands/image/manage.js';
 import { importCommand, loadCommand, pullCommand, saveCommand } from './commands/image/transfer.js';
@@ -37,7 +38,7 @@ export const groups: Group[] = [
   {
     name: 'image',
     short: 'Manage images',
-    commands: [historyCommand, importCommand, imageInspectCommand, loadCommand, imagesCommand, imagePruneCommand, pullCommand, rmiCommand, saveCommand, tagCommand].sort(byName),
+    commands: [buildCommand, historyCommand, importCommand, imageInspectCommand, loadCommand, imagesCommand, imagePruneCommand, pullCommand, rmiCommand, saveCommand, tagCommand].sort(byName),
   },
   {
     name: 'system',
@@ -49,6 +50,7 @@ export const groups: Group[] = [
 /** Top-level commands; several are a group member under another name (ps, images, rmi). */
 export const topLevel: Record<string, Command> = {
   attach: attachCommand,
+  build: buildCommand,
   commit: commitCommand,
   create: createCommand,
   events: eventsCommand,

@@ -219,6 +219,15 @@ export class EngineClient {
     return this.transport.request('GET', '/images/get', { query: { names } });
   }
 
+  /** POST /build: the context tar as the body; returns the JSON progress stream. */
+  imageBuild(query: Query, body: Readable, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+    return this.transport.request('POST', '/build', {
+      query,
+      body,
+      headers: { 'Content-Type': 'application/x-tar', 'X-Registry-Config': Buffer.from('{}').toString('base64'), ...headers },
+    });
+  }
+
   imagePrune(filters?: Filters): Promise<PruneReport> {
     return this.transport.json('POST', '/images/prune', { query: { filters: encodeFilters(filters) } });
   }
