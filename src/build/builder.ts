@@ -230,7 +230,7 @@ class Build {
         return this.commitMetadata(state, config, `LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
       }
       case 'arg': {
-        const [name, value] = this.declareArg(ins, (n) => lookup(n) ?? (state.args.has(n) ? undefined : this.metaArgValues.get(n)));
+        const [name, value] = this.declareArg(ins, lookup);
         // An ARG without a default inside a stage takes the value of the same global ARG.
         state.args.set(name, value ?? (ins.args.includes('=') ? undefined : this.metaArgValue(name)));
         return this.commitMetadata(state, config, `ARG ${ins.args}`);
@@ -243,9 +243,9 @@ class Build {
         config.User = word();
         return this.commitMetadata(state, config, `USER ${config.User}`);
       case 'expose': {
-        const ports = expandWords(ins.args, lookup, this.escape).flatMap(exposedPorts);
-        config.ExposedPorts = { ...(config.ExposedPorts ?? {}), ...Object.fromEntries(ports.map((p) => [p, {}])) };
-        return this.commitMetadata(state, config, `EXPOSE ${ports.join(' ')}`);
+        const specs = expandWords(ins.args, lookup, this.escape).sort();
+        config.ExposedPorts = { ...(config.ExposedPorts ?? {}), ...Object.fromEntries(specs.flatMap(exposedPorts).map((p) => [p, {}])) };
+        return this.commitMetadata(state, config, `EXPOSE ${specs.join(' ')}`);
       }
       case 'volume': {
         const volumes = ins.json ?? expandWords(ins.args, lookup, this.escape);
@@ -267,13 +267,13 @@ class Build {
       case 'shell':
         if (!ins.json) throw new BuildError('SHELL requires the arguments to be in JSON form');
         config.Shell = ins.json;
-        return this.commitMetadata(state, config, `SHELL ${quoted(ins.json)}`);
+        return this.commitMetadata(state, config, `SHELL [${ins.json.join(' ')}]`);
       case 'maintainer':
         state.author = ins.args;
         return this.commitMetadata(state, config, `MAINTAINER ${ins.args}`);
       case 'healthcheck':
         config.Healthcheck = healthcheck(ins);
-        return this.commitMetadata(state, config, `HEALTHCHECK ${quoted(config.Healthcheck.Test ?? [])}`);
+        return this.commitMetadata(state, config, `HEALTHCHECK ${goHealthcheck(config.Healthcheck)}`);
       case 'onbuild': {
         const trigger = parseInstruction(ins.args, ins.line);
         if (trigger.keyword === 'onbuild') throw new BuildError('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
@@ -383,7 +383,9 @@ class Build {
         name,
       );
       await keepImageDirs(stage, dest, imageTree);
-      const containerConfig = { ...state.config, Cmd: [...(state.config.Shell ?? DEFAULT_SHELL), `#(nop) ${name} ${hash} in ${destWord} `], Image: state.imageId ?? '' };
+      // dockerd glues the --chown flag to the source hash in this text; the same bytes keep history alike.
+      const chownText = chown ? `--chown=${chown}` : '';
+      const containerConfig = { ...state.config, Cmd: [...(state.config.Shell ?? DEFAULT_SHELL), `#(nop) ${name} ${chownText}${hash} in ${destWord} `], Image: state.imageId ?? '' };
       await this.commitStep(state, state.config, containerConfig, { layerDir: stage });
       this.reportImage(state);
     } finally {
@@ -408,8 +410,8 @@ class Build {
         const found = await imageTree.find(file);
         if (found?.st.isFile()) await fs.copyFile(found.file, path.join(root, file));
       }
-      const [user, group] = spec.split(':');
-      const resolved = await resolveUser(root, group === undefined ? `${user}:${user}` : spec).catch(() => resolveUser(root, spec));
+      // As dockerd: a user alone means the group of the same name (or number).
+      const resolved = await resolveUser(root, spec.includes(':') ? spec : `${spec}:${spec}`);
       return { uid: resolved.uid, gid: resolved.gid };
     } catch (err) {
       throw new BuildError(`unable to convert uid/gid chown string to host mapping: ${(err as Error).message}`);
@@ -448,6 +450,24 @@ function healthcheck(ins: Instruction): HealthConfig {
     ...(duration('start-period') !== undefined ? { StartPeriod: duration('start-period') } : {}),
     ...(retries !== undefined ? { Retries: Number(retries) } : {}),
   };
+}
+
+/** The healthcheck as dockerd's history prints it: Go's %v of its struct. */
+function goHealthcheck(h: HealthConfig): string {
+  const test = `[${(h.Test ?? []).map((t) => JSON.stringify(t)).join(' ')}]`;
+  const retries = h.Retries ?? 0;
+  const retriesRune = retries < 0x20 ? `'\\x${retries.toString(16).padStart(2, '0')}'` : `'${String.fromCharCode(retries)}'`;
+  return `&{${test} "${goDuration(h.Interval ?? 0)}" "${goDuration(h.Timeout ?? 0)}" "${goDuration(h.StartPeriod ?? 0)}" ${retriesRune}}`;
+}
+
+/** Go's Duration.String for whole milliseconds and up: "1m30s", "500ms", "0s". */
+function goDuration(nanos: number): string {
+  if (nanos === 0) return '0s';
+  if (nanos < 1e9) return `${nanos / 1e6}ms`;
+  const h = Math.floor(nanos / 3600e9);
+  const m = Math.floor((nanos % 3600e9) / 60e9);
+  const sec = (nanos % 60e9) / 1e9;
+  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${sec}s`;
 }
 
 /** Go's time.ParseDuration, in nanoseconds. */
