@@ -1,6 +1,7 @@
 // The classic builder (POST /build) end to end: the docker CLI with DOCKER_BUILDKIT=0
 // against a berthd of this file's own, and the raw API for what the CLI hides.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -215,6 +216,35 @@ describe('docker build against berthd', () => {
     const other = build(dir, '--build-arg', 'WHO=you', '-t', 'bld-args2');
     assert.deepEqual(cachedSteps(other.stdout), [2, 3, 4], 'a different arg value misses the cache from the first step that uses it');
     assert.equal(daemon.docker(['run', '--rm', 'bld-args2']).stdout, 'busybox you\n');
+  });
+});
+
+describe('ONBUILD, ADD and COPY flags', () => {
+  it('runs ONBUILD triggers in the child build, unpacks local archives with ADD, applies --chown and --chmod', () => {
+    const dir = context('onbuild', {
+      Dockerfile: [
+        'FROM busybox',
+        'ONBUILD RUN echo triggered > /trigger.txt',
+        'ADD inner.tgz /unpacked/',
+        'COPY --chown=1:2 --chmod=0600 plain.txt /owned/',
+      ].join('\n'),
+      'plain.txt': 'p\n',
+      'inner/in.txt': 'inside\n',
+    });
+    const tarred = spawnSync('tar', ['czf', path.join(dir, 'inner.tgz'), '-C', path.join(dir, 'inner'), 'in.txt']);
+    assert.equal(tarred.status, 0);
+    const base = build(dir, '-t', 'bld-onbase');
+    assert.equal(base.code, 0, base.stderr + base.stdout);
+    assert.deepEqual(inspect('bld-onbase').Config.OnBuild, ['RUN echo triggered > /trigger.txt']);
+    const files = daemon.docker(['run', '--rm', 'bld-onbase', 'sh', '-c', 'cat /unpacked/in.txt; stat -c "%u:%g %a" /owned/plain.txt; test -e /trigger.txt || echo no-trigger']);
+    assert.equal(files.stdout, 'inside\n1:2 600\nno-trigger\n');
+
+    const child = context('onbuild-child', { Dockerfile: 'FROM bld-onbase\nCMD ["cat", "/trigger.txt"]\n' });
+    const r = build(child, '-t', 'bld-onchild');
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /# Executing 1 build trigger/);
+    assert.equal(daemon.docker(['run', '--rm', 'bld-onchild']).stdout, 'triggered\n');
+    assert.equal(inspect('bld-onchild').Config.OnBuild, null, 'triggers run once, in the direct child');
   });
 });
 
