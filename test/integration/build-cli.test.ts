@@ -292,7 +292,7 @@ describe('berth build against a scripted daemon', () => {
     assert.equal(q.get('target'), 'final');
     assert.equal(q.get('nocache'), '1');
     assert.equal(q.get('pull'), '1');
-    assert.equal(q.get('rm'), '1');
+    assert.equal(q.get('rm'), null); // docker 28 leaves the default (remove) unsaid
     assert.equal(q.get('forcerm'), '1');
     assert.equal(q.get('networkmode'), 'host');
     assert.deepEqual(q.getAll('extrahosts'), ['h:10.0.0.1']);
@@ -303,17 +303,17 @@ describe('berth build against a scripted daemon', () => {
     assert.deepEqual(entries.map((e) => e.name), ['Dockerfile', 'a.txt']);
   });
 
-  test('--rm=false, defaults', async () => {
+  test('the query holds only what differs from the defaults, keys sorted (as docker 28 sends it)', async () => {
     fake.reply = () => ({ status: 200, lines: okStream });
     fake.requests = [];
-    const r = await berthAsync(fake.host, ['build', '--rm=false', ctx]);
-    assert.equal(r.code, 0);
-    const q = fake.requests[0].url.searchParams;
-    assert.equal(q.get('rm'), '0');
-    assert.equal(q.get('networkmode'), 'default');
-    assert.equal(q.get('buildargs'), '{}');
-    assert.equal(q.get('labels'), '{}');
-    assert.equal(q.get('nocache'), null);
+    assert.equal((await berthAsync(fake.host, ['build', ctx])).code, 0);
+    assert.equal(fake.requests[0].url.search, '?dockerfile=Dockerfile&version=1');
+    assert.equal((await berthAsync(fake.host, ['build', '--rm=false', '-q', '--cache-from', 'a,b', '-m', '64m', '--shm-size', '1m', '--label', 'a', '--security-opt', 'seccomp=unconfined', ctx])).code, 0);
+    assert.equal(
+      fake.requests[1].url.search,
+      '?cachefrom=%5B%22a%22%2C%22b%22%5D&dockerfile=Dockerfile&labels=%7B%22a%22%3A%22%22%7D&memory=67108864&q=1&rm=0&securityopt=seccomp%3Dunconfined&shmsize=1048576&version=1',
+    );
+    assert.equal(fake.requests[1].headers['x-registry-config'], 'e30=');
   });
 
   test('-q prints only what the daemon streams (the id); --iidfile gets the aux ID', async () => {
@@ -379,6 +379,39 @@ describe('berth build against a scripted daemon', () => {
     const entries = await readTar(Readable.from([fake.requests[2].body]));
     assert.deepEqual(entries.map((e) => e.name), ['Dockerfile', 'a.txt', name, '.dockerignore']);
     assert.equal(entries[2].body, 'FROM busybox\nCMD ["y"]\n');
+  });
+
+  test('an http URL: a tarball or a Dockerfile, downloaded by the CLI', async () => {
+    fake.reply = () => ({ status: 200, lines: okStream });
+    fake.requests = [];
+    const tarball = await tarBuffer({ Dockerfile: 'FROM busybox\n', f: 'f' });
+    const web = http.createServer((req, res) => {
+      if (req.url === '/ctx.tar') res.end(tarball);
+      else if (req.url === '/Dockerfile') res.end('FROM busybox\nCMD ["url"]\n');
+      else {
+        res.writeHead(404, 'Not Found');
+        res.end('nope\n');
+      }
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(web.address() as { port: number }).port}`;
+    try {
+      const t = await berthAsync(fake.host, ['build', `${base}/ctx.tar`]);
+      assert.equal(t.code, 0, t.stderr);
+      assert.match(t.stdout, new RegExp(`^Downloading build context from remote url: ${base}/ctx\\.tar \\[=+>\\]  3\\.072kB/3\\.072kB\\r\\r\\nSending build context to Docker daemon  3\\.072kB\\r\\r\\n`));
+      assert.deepEqual(fake.requests[0].body, tarball);
+      const d = await berthAsync(fake.host, ['build', '-q', `${base}/Dockerfile`]);
+      assert.equal(d.code, 0, d.stderr);
+      assert.deepEqual((await readTar(Readable.from([fake.requests[1].body]))).map((e) => [e.name, e.body]), [['Dockerfile', 'FROM busybox\nCMD ["url"]\n']]);
+      const missing = await berthAsync(fake.host, ['build', `${base}/missing`]);
+      assert.deepEqual(missing, {
+        code: 1,
+        stdout: '',
+        stderr: `unable to prepare context: unable to download remote context ${base}/missing: failed to GET ${base}/missing with status 404 Not Found: nope\n`,
+      });
+    } finally {
+      web.close();
+    }
   });
 
   test('bad input: docker\'s messages and exit codes', async () => {
@@ -472,7 +505,8 @@ describe('berth build against a daemon', () => {
     assert.equal(r.stderr, '');
     assert.match(r.stdout, /^Sending build context to Docker daemon  3\.072kB\r\r\n/);
     assert.match(r.stdout, /\nStep 1\/3 : FROM busybox\n ---> [0-9a-f]{12}\nStep 2\/3 : RUN echo built-here\n/);
-    assert.match(r.stdout, /\nbuilt-here\n/);
+    // --rm is the default: the RUN step's container is removed
+    assert.match(r.stdout, /\nStep 2\/3 : RUN echo built-here\n ---> Running in ([0-9a-f]{12})\nbuilt-here\nRemoving intermediate container \1\n ---> [0-9a-f]{12}\n/);
     assert.match(r.stdout, /\nSuccessfully built [0-9a-f]{12}\nSuccessfully tagged bcli-t\d+-basic:latest\nSuccessfully tagged bcli-t\d+-basic:v2\n$/);
     const cmd = b(['image', 'inspect', '-f', '{{json .Config.Cmd}}', `${P}-basic:v2`]);
     assert.equal(cmd.stdout, '["echo","hi"]\n');

@@ -64,6 +64,26 @@ function labelsMap(labels: string[]): Record<string, string> {
   return out;
 }
 
+const ULIMIT_NAMES = ['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack'];
+
+/** go-units ParseUlimit: NAME=SOFT[:HARD]. */
+export function parseUlimit(value: string): { Name: string; Hard: number; Soft: number } {
+  const eq = value.indexOf('=');
+  if (eq < 0) throw new Error(`invalid ulimit argument: ${value}`);
+  const name = value.slice(0, eq);
+  if (!ULIMIT_NAMES.includes(name)) throw new Error(`invalid ulimit type: ${name}`);
+  const parts = value.slice(eq + 1).split(':');
+  if (parts.length > 2) throw new Error(`too many limit value arguments - ${value.slice(eq + 1)}, can only have up to two, \`soft[:hard]\``);
+  const num = (s: string) => {
+    if (!/^-?\d+$/.test(s)) throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`);
+    return Number(s);
+  };
+  const soft = num(parts[0]);
+  const hard = parts.length > 1 ? num(parts[1]) : soft;
+  if (soft > hard) throw new Error(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`);
+  return { Name: name, Hard: hard, Soft: soft };
+}
+
 const sizeFlag = (long: string, short: string | undefined, usage: string): FlagSpec => ({ long, short, kind: 'string', usage, typeName: 'bytes', validate: (v) => void ramInBytes(v) });
 
 const buildFlags: FlagSpec[] = [
@@ -82,6 +102,7 @@ const buildFlags: FlagSpec[] = [
   intFlag('cpu-shares', 'c', 'CPU shares (relative weight)'),
   stringFlag('cpuset-cpus', undefined, 'CPUs in which to allow execution (0-3, 0,1)'),
   stringFlag('cpuset-mems', undefined, 'MEMs in which to allow execution (0-3, 0,1)'),
+  { ...boolFlag('disable-content-trust', undefined, 'Skip image verification', true) },
   stringFlag('file', 'f', 'Name of the Dockerfile (Default is "PATH/Dockerfile")'),
   boolFlag('force-rm', undefined, 'Always remove intermediate containers'),
   stringFlag('iidfile', undefined, 'Write the image ID to the file'),
@@ -104,6 +125,7 @@ const buildFlags: FlagSpec[] = [
   sizeFlag('shm-size', undefined, 'Size of "/dev/shm"'),
   { ...listFlag('tag', 't', 'Name and optionally a tag in the "name:tag" format'), validate: (v) => void parseNormalized(v) },
   stringFlag('target', undefined, 'Set the target build stage to build.'),
+  { ...listFlag('ulimit', undefined, 'Ulimit options (default [])', 'ulimit'), validate: (v) => void parseUlimit(v) },
 ];
 
 /** A sink for output that -q holds back (and shows on stderr if the build fails). */
@@ -171,8 +193,9 @@ async function contextFromURL(progress: Out, url: string, dockerfileName: string
   try {
     res = await fetch(url);
   } catch (err) {
-    const cause = (err as { cause?: Error }).cause;
-    throw new Error(`unable to download remote context ${url}: Get ${JSON.stringify(url)}: ${cause?.message ?? (err as Error).message}`);
+    const cause = (err as { cause?: NodeJS.ErrnoException & { address?: string; port?: number } }).cause;
+    const detail = cause?.code === 'ECONNREFUSED' && cause.address ? `dial tcp ${cause.address}:${cause.port}: connect: connection refused` : (cause?.message ?? (err as Error).message);
+    throw new Error(`unable to download remote context ${url}: Get ${JSON.stringify(url)}: ${detail}`);
   }
   if (res.status >= 400) {
     const body = (await res.text()).trim();
@@ -206,39 +229,49 @@ function fileError(err: unknown, op: string, file: string): Error {
   return new Error(`${op} ${file}: ${text[code ?? ''] ?? (err as Error).message}`);
 }
 
-function buildQuery(flags: Flags, relDockerfile: string): Query {
-  const platform = flags.changed('platform') ? flags.string('platform') : (process.env.DOCKER_DEFAULT_PLATFORM ?? '');
+/** The query docker 28's client sends: only what differs from the defaults, keys sorted (url.Values). */
+export function buildQuery(flags: Flags, relDockerfile: string, env: NodeJS.ProcessEnv = process.env): Query {
+  const platform = flags.changed('platform') ? flags.string('platform') : (env.DOCKER_DEFAULT_PLATFORM ?? '');
   const size = (name: string) => (flags.string(name) ? ramInBytes(flags.string(name)) : 0);
   const memorySwap = flags.string('memory-swap') === '-1' ? -1 : size('memory-swap');
-  return {
-    t: flags.list('tag'),
-    securityopt: flags.list('security-opt').flatMap((v) => v.split(',')),
-    extrahosts: flags.list('add-host').map(normalizeExtraHost),
-    q: flags.bool('quiet') ? '1' : undefined,
-    nocache: flags.bool('no-cache') ? '1' : undefined,
-    rm: flags.bool('rm') ? '1' : '0',
+  const nonZero = (n: number) => (n ? n : undefined);
+  const nonEmpty = (s: string) => s || undefined;
+  const list = (values: string[]) => (values.length ? values : undefined);
+  const buildArgs = buildArgsMap(flags.list('build-arg'), env);
+  const labels = labelsMap(flags.list('label'));
+  const cacheFrom = flags.list('cache-from').flatMap((v) => v.split(','));
+  const isolation = flags.string('isolation');
+  const network = flags.string('network');
+  const query: Query = {
+    buildargs: Object.keys(buildArgs).length ? JSON.stringify(buildArgs) : undefined,
+    cachefrom: cacheFrom.length ? JSON.stringify(cacheFrom) : undefined,
+    cgroupparent: nonEmpty(flags.string('cgroup-parent')),
+    cpuperiod: nonZero(flags.int('cpu-period')),
+    cpuquota: nonZero(flags.int('cpu-quota')),
+    cpusetcpus: nonEmpty(flags.string('cpuset-cpus')),
+    cpusetmems: nonEmpty(flags.string('cpuset-mems')),
+    cpushares: nonZero(flags.int('cpu-shares')),
+    dockerfile: nonEmpty(relDockerfile),
+    extrahosts: list(flags.list('add-host').map(normalizeExtraHost)),
     forcerm: flags.bool('force-rm') ? '1' : undefined,
-    pull: flags.bool('pull') ? '1' : undefined,
-    isolation: flags.string('isolation') && flags.string('isolation') !== 'default' ? flags.string('isolation') : undefined,
-    cpusetcpus: flags.string('cpuset-cpus'),
-    networkmode: flags.string('network'),
-    cpusetmems: flags.string('cpuset-mems'),
-    cpushares: flags.int('cpu-shares'),
-    cpuquota: flags.int('cpu-quota'),
-    cpuperiod: flags.int('cpu-period'),
-    memory: size('memory'),
-    memswap: memorySwap,
-    cgroupparent: flags.string('cgroup-parent'),
-    shmsize: size('shm-size'),
-    dockerfile: relDockerfile,
-    target: flags.string('target'),
-    ulimits: 'null',
-    buildargs: JSON.stringify(buildArgsMap(flags.list('build-arg'))),
-    labels: JSON.stringify(labelsMap(flags.list('label'))),
-    cachefrom: JSON.stringify(flags.list('cache-from').flatMap((v) => v.split(','))),
+    isolation: isolation && isolation !== 'default' ? isolation : undefined,
+    labels: Object.keys(labels).length ? JSON.stringify(labels) : undefined,
+    memory: nonZero(size('memory')),
+    memswap: nonZero(memorySwap),
+    networkmode: network && network !== 'default' ? network : undefined,
+    nocache: flags.bool('no-cache') ? '1' : undefined,
     platform: platform ? platform.toLowerCase() : undefined,
+    pull: flags.bool('pull') ? '1' : undefined,
+    q: flags.bool('quiet') ? '1' : undefined,
+    rm: flags.bool('rm') ? undefined : '0', // the daemon's default is to remove them
+    securityopt: list(flags.list('security-opt').flatMap((v) => v.split(','))),
+    shmsize: nonZero(size('shm-size')),
+    t: list(flags.list('tag')),
+    target: nonEmpty(flags.string('target')),
+    ulimits: flags.list('ulimit').length ? JSON.stringify([...new Map(flags.list('ulimit').map((u) => [parseUlimit(u).Name, parseUlimit(u)])).values()]) : undefined,
     version: '1',
   };
+  return query;
 }
 
 interface PreparedContext {
