@@ -30,15 +30,16 @@ export class SourceTree {
   constructor(
     private readonly layers: string[],
     private readonly excluded: (rel: string) => boolean = () => false,
+    /** The build context (errors then say so), not an image. */
+    readonly isContext = false,
   ) {}
 
   /** The context: one directory, filtered by its .dockerignore. */
   static async context(dir: string): Promise<SourceTree> {
     const text = await fs.readFile(path.join(dir, '.dockerignore'), 'utf8').catch(() => '');
     const patterns = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    if (patterns.length === 0) return new SourceTree([dir]);
     const matcher = newIgnore().add(patterns);
-    return new SourceTree([dir], (rel) => rel !== '' && matcher.ignores(rel));
+    return new SourceTree([dir], (rel) => rel !== '' && patterns.length > 0 && matcher.ignores(rel), true);
   }
 
   /** The host file behind `rel` and its stat, or undefined (absent, hidden by a whiteout, or excluded). */
@@ -154,7 +155,8 @@ export async function stageCopy(tree: SourceTree, req: CopyRequest, stage: strin
       if (hit) hits.push({ rel: m, ...hit });
     }
     if (hits.length === 0) {
-      throw new BuildError(`${instruction} failed: file not found in build context or excluded by .dockerignore: stat ${rel}: file does not exist`);
+      const where = tree.isContext ? 'file not found in build context or excluded by .dockerignore: ' : '';
+      throw new BuildError(`${instruction} failed: ${where}stat ${rel}: file does not exist`);
     }
     found.push(...hits);
   }

@@ -253,7 +253,7 @@ describe('POST /build on the wire', () => {
     const body = await tarOf([{ name: 'Dockerfile', content: 'FROM busybox\nRUN echo "a<b>&c"\n' }]);
     const r = await daemon.api('POST', '/v1.41/build?t=bld-raw&rm=1', body, { 'Content-Type': 'application/x-tar' });
     assert.equal(r.status, 200);
-    const lines = r.raw.toString().trim().split('\n');
+    const lines = r.raw.toString().trim().split('\r\n');
     assert.equal(lines[0], '{"stream":"Step 1/2 : FROM busybox"}');
     assert.equal(lines[1], '{"stream":"\\n"}');
     assert.match(lines[2], /^\{"stream":" ---\\u003e [0-9a-f]{12}\\n"\}$/);
@@ -265,14 +265,14 @@ describe('POST /build on the wire', () => {
 
   it('reports a failing step with errorDetail.code, and Dockerfile syntax errors as 400', async () => {
     const failing = await daemon.api('POST', '/build', await tarOf([{ name: 'Dockerfile', content: 'FROM busybox\nRUN exit 7\n' }]), { 'Content-Type': 'application/x-tar' });
-    const last = failing.raw.toString().trim().split('\n').pop();
+    const last = failing.raw.toString().trim().split('\r\n').pop();
     const message = "The command '/bin/sh -c exit 7' returned a non-zero code: 7";
     assert.equal(last, JSON.stringify({ errorDetail: { code: 7, message }, error: message }));
     const bad = await daemon.api('POST', '/build', await tarOf([{ name: 'Dockerfile', content: 'FROM busybox\nFOO bar\n' }]), { 'Content-Type': 'application/x-tar' });
     assert.equal(bad.status, 400);
     assert.deepEqual(bad.body, { message: 'dockerfile parse error line 2: unknown instruction: FOO' });
     const quiet = await daemon.api('POST', '/build?q=1', await tarOf([{ name: 'Dockerfile', content: 'FROM busybox\nENV Q=1\n' }]), { 'Content-Type': 'application/x-tar' });
-    assert.match(quiet.raw.toString(), /^\{"stream":"sha256:[0-9a-f]{64}\\n"\}\n$/);
+    assert.match(quiet.raw.toString(), /^\{"stream":"sha256:[0-9a-f]{64}\\n"\}\r\n$/);
     daemon.docker(['container', 'prune', '-f']);
   });
 

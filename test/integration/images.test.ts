@@ -112,7 +112,7 @@ describe('image API', () => {
     }
     const r = await api('POST', `/v1.41/images/create?${q}`, body);
     assert.equal(r.status, 200, r.text);
-    const m = /^\{"status":"(sha256:[0-9a-f]{64})"\}\n$/.exec(r.text);
+    const m = /^\{"status":"(sha256:[0-9a-f]{64})"\}\r\n$/.exec(r.text);
     assert.ok(m, r.text);
     firstId = m[1];
     const inspect = (await api('GET', '/v1.41/images/img-test-a:v1/json')).json as ImageInspect;

@@ -1,4 +1,4 @@
-// Docker's JSON-lines progress answers (pull, import, build).
+// Docker's JSON-lines progress answers (pull, import, build), each line ended by "\r\n" as dockerd's streamformatter ends them.
 import type { ServerResponse } from 'node:http';
 import { errorMessage } from '../../common/errors.js';
 import type { RequestContext } from '../server/context.js';
@@ -16,7 +16,7 @@ export class ProgressStream {
 
   readonly write: Progress = (msg) => {
     this.res ??= this.ctx.stream('application/json');
-    this.res.write(goJson(msg) + '\n');
+    this.res.write(goJson(msg) + '\r\n');
   };
 
   get started(): boolean {
@@ -27,7 +27,7 @@ export class ProgressStream {
   fail(err: unknown, code?: number): void {
     if (!this.res) throw err;
     const message = errorMessage(err);
-    this.res.write(goJson({ errorDetail: { ...(code === undefined ? {} : { code }), message }, error: message }) + '\n');
+    this.res.write(goJson({ errorDetail: { ...(code === undefined ? {} : { code }), message }, error: message }) + '\r\n');
   }
 
   end(): void {
