@@ -155,6 +155,34 @@ describe('build context (no daemon)', () => {
     assert.ok(entries.every((e) => e.uid === 0));
   });
 
+  // Each row was checked against `DOCKER_BUILDKIT=0 docker build` (docker CLI 28): the same entries
+  // reach the daemon (same COPY result, same "Sending build context" size).
+  test('.dockerignore rules as docker CLI 28 applies them', async () => {
+    const ctx = path.join(dir, 'rules');
+    const files = ['a/x/b/f', 'a/b/f', 'sub/keep/k', 'sub/deep/keep/k', 'sub/s', 'dir/d', 'other/dir/d', '1.txt', 'ab.txt', 'c.md', 'd.md', 'x', 'keep', '!bang', '.hidden', 'Dockerfile'];
+    writeTree(ctx, Object.fromEntries(files.map((f) => [f, f])));
+    const cases: [string, string][] = [
+      ['*\n!Dockerfile', '.dockerignore Dockerfile'],
+      ['**\n!keep', '.dockerignore Dockerfile keep'],
+      ['a/**/b', '!bang .dockerignore .hidden 1.txt Dockerfile a/ a/x/ ab.txt c.md d.md dir/ dir/d keep other/ other/dir/ other/dir/d sub/ sub/deep/ sub/deep/keep/ sub/deep/keep/k sub/keep/ sub/keep/k sub/s x'],
+      ['**/keep', '!bang .dockerignore .hidden 1.txt Dockerfile a/ a/b/ a/b/f a/x/ a/x/b/ a/x/b/f ab.txt c.md d.md dir/ dir/d other/ other/dir/ other/dir/d sub/ sub/deep/ sub/s x'],
+      ['dir/', '!bang .dockerignore .hidden 1.txt Dockerfile a/ a/b/ a/b/f a/x/ a/x/b/ a/x/b/f ab.txt c.md d.md keep other/ other/dir/ other/dir/d sub/ sub/deep/ sub/deep/keep/ sub/deep/keep/k sub/keep/ sub/keep/k sub/s x'],
+      ['?.txt\n[a-c].md', '!bang .dockerignore .hidden Dockerfile a/ a/b/ a/b/f a/x/ a/x/b/ a/x/b/f ab.txt d.md dir/ dir/d keep other/ other/dir/ other/dir/d sub/ sub/deep/ sub/deep/keep/ sub/deep/keep/k sub/keep/ sub/keep/k sub/s x'],
+      ['sub\n!**/keep', '!bang .dockerignore .hidden 1.txt Dockerfile a/ a/b/ a/b/f a/x/ a/x/b/ a/x/b/f ab.txt c.md d.md dir/ dir/d keep other/ other/dir/ other/dir/d x'],
+      ['sub\n!sub/deep', '!bang .dockerignore .hidden 1.txt Dockerfile a/ a/b/ a/b/f a/x/ a/x/b/ a/x/b/f ab.txt c.md d.md dir/ dir/d keep other/ other/dir/ other/dir/d sub/deep/ sub/deep/keep/ sub/deep/keep/k x'],
+      ['*\n!sub/deep/keep/k', '.dockerignore Dockerfile sub/deep/keep/k'],
+      ['\\!bang\n.*', '.dockerignore 1.txt Dockerfile a/ a/b/ a/b/f a/x/ a/x/b/ a/x/b/f ab.txt c.md d.md dir/ dir/d keep other/ other/dir/ other/dir/d sub/ sub/deep/ sub/deep/keep/ sub/deep/keep/k sub/keep/ sub/keep/k sub/s x'],
+      ['**/d', '!bang .dockerignore .hidden 1.txt Dockerfile a/ a/b/ a/b/f a/x/ a/x/b/ a/x/b/f ab.txt c.md d.md dir/ keep other/ other/dir/ sub/ sub/deep/ sub/deep/keep/ sub/deep/keep/k sub/keep/ sub/keep/k sub/s x'],
+      ['/other/dir\n# c\n!a', '!bang .dockerignore .hidden 1.txt Dockerfile a/ a/b/ a/b/f a/x/ a/x/b/ a/x/b/f ab.txt c.md d.md dir/ dir/d keep other/ sub/ sub/deep/ sub/deep/keep/ sub/deep/keep/k sub/keep/ sub/keep/k sub/s x'],
+    ];
+    for (const [rules, expected] of cases) {
+      writeFileSync(path.join(ctx, '.dockerignore'), rules);
+      const excludes = trimBuildFilesFromExcludes(readDockerignore(ctx), 'Dockerfile', false);
+      const names = (await readTar(tarDirectory(ctx, excludes))).map((e) => e.name);
+      assert.equal(names.join(' '), expected, JSON.stringify(rules));
+    }
+  });
+
   test('a Dockerfile given with -f is kept when excluded; one from stdin is not forced in', async () => {
     const ctx = path.join(dir, 'named');
     writeTree(ctx, { 'build/App.dockerfile': 'FROM busybox\n', 'build/other': 'o', '.dockerignore': 'build\n' });
