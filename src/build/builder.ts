@@ -212,8 +212,11 @@ class Build {
     const quoted = (list: string[]) => `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
     const config = structuredClone(state.config);
     switch (ins.keyword) {
-      case 'run':
+      case 'run': {
+        const buildkitOnly = [...ins.flags.keys()][0];
+        if (buildkitOnly) throw new BuildError(`the --${buildkitOnly} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled`);
         return this.runCommand(state, commandOf());
+      }
       case 'copy':
       case 'add':
         return this.copy(state, ins, lookup);

@@ -26,7 +26,14 @@ const KNOWN = new Set([
   'add', 'arg', 'cmd', 'copy', 'entrypoint', 'env', 'expose', 'from', 'healthcheck', 'label',
   'maintainer', 'onbuild', 'run', 'shell', 'stopsignal', 'user', 'volume', 'workdir',
 ]);
-const TAKES_FLAGS = new Set(['add', 'copy', 'from', 'run', 'healthcheck']);
+/** The flags each instruction takes; any other is a parse error, as in dockerd. */
+const FLAGS: Record<string, string[]> = {
+  add: ['chown', 'chmod'],
+  copy: ['chown', 'chmod', 'from'],
+  from: ['platform'],
+  run: ['mount', 'network', 'security'],
+  healthcheck: ['interval', 'timeout', 'start-period', 'retries'],
+};
 
 export class DockerfileParseError extends Error {}
 
@@ -76,10 +83,12 @@ export function parseInstruction(body: string, line: number): Instruction {
   if (!KNOWN.has(keyword)) throw new DockerfileParseError(`dockerfile parse error line ${line}: unknown instruction: ${m[1].toUpperCase()}`);
   let rest = m[2];
   const flags = new Map<string, string>();
-  if (TAKES_FLAGS.has(keyword)) {
+  const allowed = FLAGS[keyword];
+  if (allowed) {
     for (;;) {
       const f = /^--([a-zA-Z][a-zA-Z0-9-]*)(?:=(\S*))?(?:\s+|$)/.exec(rest);
       if (!f) break;
+      if (!allowed.includes(f[1])) throw new DockerfileParseError(`dockerfile parse error line ${line}: Unknown flag: ${f[1]}`);
       flags.set(f[1], f[2] ?? 'true');
       rest = rest.slice(f[0].length);
     }

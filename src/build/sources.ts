@@ -42,36 +42,99 @@ export class SourceTree {
     return new SourceTree([dir], (rel) => rel !== '' && patterns.length > 0 && matcher.ignores(rel), true);
   }
 
-  /** The host file behind `rel` and its stat, or undefined (absent, hidden by a whiteout, or excluded). */
-  async find(rel: string): Promise<{ file: string; st: Stats } | undefined> {
+  /**
+   * The host file behind `rel` and its stat, or undefined (absent, hidden by a whiteout,
+   * or excluded). Symlinks on the way are resolved inside the tree, never on the host
+   * (Docker's FollowSymlinkInScope); the last one only with `followLast`.
+   */
+  async find(rel: string, followLast = false): Promise<{ file: string; st: Stats } | undefined> {
     if (this.excluded(rel)) return undefined;
-    const parts = rel.split('/').filter(Boolean);
-    for (const layer of this.layers) {
-      const file = path.join(layer, ...parts);
-      const st = await fs.lstat(file).catch(() => undefined);
-      if (st) return isWhiteout(st) ? undefined : { file, st };
-      if (await hiddenBelow(layer, parts)) return undefined;
-    }
-    return undefined;
+    const parts = await this.resolve(rel, followLast);
+    if (parts.join('/') !== rel && this.excluded(parts.join('/'))) return undefined;
+    if (parts.length === 0) return { file: this.layers[0], st: await fs.lstat(this.layers[0]) };
+    return this.entry(parts);
   }
 
   /** The names in directory `rel`, merged over the layers as overlayfs merges them. */
   async list(rel: string): Promise<string[]> {
     const names = new Set<string>();
     const hidden = new Set<string>();
-    const parts = rel.split('/').filter(Boolean);
-    for (const layer of this.layers) {
-      const dir = path.join(layer, ...parts);
-      const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => undefined);
-      if (!entries) continue;
-      for (const e of entries) {
+    const parts = await this.resolve(rel, true);
+    for (const dir of await this.layerDirs(parts)) {
+      for (const e of await fs.readdir(dir, { withFileTypes: true })) {
         if (hidden.has(e.name) || names.has(e.name)) continue;
         if (e.isCharacterDevice()) hidden.add(e.name);
         else names.add(e.name);
       }
-      if ((await lgetxattr(dir, OPAQUE_XATTR))?.toString() === 'y') break;
     }
     return [...names].filter((n) => !this.excluded(rel ? `${rel}/${n}` : n)).sort();
+  }
+
+  /**
+   * The host directories that make up directory `parts` in the merged view, topmost
+   * first: each layer's copy where every component is a real directory, down to the
+   * first layer that hides the rest (a whiteout, an opaque directory, a non-directory).
+   */
+  private async layerDirs(parts: string[]): Promise<string[]> {
+    const dirs: string[] = [];
+    for (const layer of this.layers) {
+      let dir = layer;
+      let hidesLower = false;
+      let present = true;
+      for (const part of parts) {
+        const next = path.join(dir, part);
+        const st = await fs.lstat(next).catch(() => undefined);
+        if (!st) {
+          present = false;
+          break;
+        }
+        if (!st.isDirectory()) return dirs; // a file, link or whiteout here covers the lower layers
+        if ((await lgetxattr(next, OPAQUE_XATTR))?.toString() === 'y') hidesLower = true;
+        dir = next;
+      }
+      if (present) dirs.push(dir);
+      if (hidesLower) break;
+    }
+    return dirs;
+  }
+
+  /** `rel` as path components with its symlinks resolved inside the tree. */
+  private async resolve(rel: string, followLast: boolean): Promise<string[]> {
+    const pending = rel.split('/').filter(Boolean);
+    const resolved: string[] = [];
+    let links = 0;
+    while (pending.length > 0) {
+      const part = pending.shift()!;
+      if (part === '.') continue;
+      if (part === '..') {
+        resolved.pop(); // '..' at the root stays at the root
+        continue;
+      }
+      if (pending.length === 0 && !followLast) {
+        resolved.push(part);
+        break;
+      }
+      const entry = await this.entry([...resolved, part]);
+      if (!entry?.st.isSymbolicLink()) {
+        resolved.push(part);
+        continue;
+      }
+      if (++links > 255) throw new BuildError(`too many links in ${rel}`);
+      const target = await fs.readlink(entry.file);
+      if (target.startsWith('/')) resolved.length = 0;
+      pending.unshift(...target.split('/').filter(Boolean));
+    }
+    return resolved;
+  }
+
+  /** The topmost entry for `parts`, whose parents are known not to be symlinks in the merged view. */
+  private async entry(parts: string[]): Promise<{ file: string; st: Stats } | undefined> {
+    for (const dir of await this.layerDirs(parts.slice(0, -1))) {
+      const file = path.join(dir, parts[parts.length - 1]);
+      const st = await fs.lstat(file).catch(() => undefined);
+      if (st) return isWhiteout(st) ? undefined : { file, st };
+    }
+    return undefined;
   }
 
   /** Paths matching a source pattern (Go's filepath.Match wildcards per component). */
@@ -95,18 +158,6 @@ export class SourceTree {
 }
 
 const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
-
-/** Whether `layer` hides `parts` of the layers below it: a whiteout or an opaque directory on the way. */
-async function hiddenBelow(layer: string, parts: string[]): Promise<boolean> {
-  for (let i = 0; i < parts.length; i++) {
-    const file = path.join(layer, ...parts.slice(0, i + 1));
-    const st = await fs.lstat(file).catch(() => undefined);
-    if (!st) return false;
-    if (isWhiteout(st)) return true;
-    if (st.isDirectory() && (await lgetxattr(file, OPAQUE_XATTR))?.toString() === 'y') return true;
-  }
-  return false;
-}
 
 function globRegExp(pattern: string): RegExp {
   let re = '';
@@ -151,7 +202,7 @@ export async function stageCopy(tree: SourceTree, req: CopyRequest, stage: strin
     const matches = await tree.glob(rel === '.' ? '' : rel);
     const hits = [];
     for (const m of matches) {
-      const hit = await tree.find(m);
+      const hit = await tree.find(m, true); // a source named through a symlink is its target, as in Docker
       if (hit) hits.push({ rel: m, ...hit });
     }
     if (hits.length === 0) {

@@ -279,14 +279,17 @@ describe('POST /build on the wire', () => {
   it('keeps a hostile context inside its temporary directory', async () => {
     const victim = path.join(work, 'victim');
     const body = await tarOf([
-      { name: 'Dockerfile', content: 'FROM busybox\nCOPY . /ctx/\n' },
+      { name: 'Dockerfile', content: 'FROM busybox\nCOPY link/etc/passwd /p\nCOPY . /ctx/\n' },
       { name: `../../../../../../../..${victim}`, content: 'escaped' },
       { name: 'link', type: 'symlink', linkname: '/' },
       { name: `link${victim}`, content: 'escaped' },
+      { name: 'etc/passwd', content: 'the context passwd\n' },
     ]);
     const r = await daemon.api('POST', '/build?t=bld-hostile', body, { 'Content-Type': 'application/x-tar' });
     assert.equal(r.status, 200);
     assert.ok(!existsSync(victim), 'nothing written outside the context');
     assert.match(r.raw.toString(), /Successfully tagged bld-hostile:latest/);
+    // A symlink in a source path resolves inside the context, never to the host's files.
+    assert.equal(daemon.docker(['run', '--rm', 'bld-hostile', 'cat', '/p']).stdout, 'the context passwd\n');
   });
 });

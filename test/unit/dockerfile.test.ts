@@ -38,6 +38,11 @@ describe('parseDockerfile', () => {
     assert.throws(() => parseDockerfile('FROM x\nFOO bar'), (err: Error) => err instanceof DockerfileParseError && err.message === 'dockerfile parse error line 2: unknown instruction: FOO');
   });
 
+  it("rejects flags the instruction does not take, with Docker's message", () => {
+    assert.throws(() => parseDockerfile('FROM x\nCOPY --foo=1 a b'), { message: 'dockerfile parse error line 2: Unknown flag: foo' });
+    assert.equal(parseDockerfile('FROM --platform=linux/amd64 x').instructions[0].flags.get('platform'), 'linux/amd64');
+  });
+
   it('splits stages and the ARGs before the first FROM', () => {
     const { metaArgs, stages } = splitStages(parseDockerfile('ARG V=1\nFROM a:$V AS One\nRUN x\nFROM one\nCOPY --from=0 / /').instructions);
     assert.equal(metaArgs.length, 1);
