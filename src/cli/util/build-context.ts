@@ -361,5 +361,5 @@ export function dockerfileRelPath(contextDir: string, given: string): string {
   } catch (err) {
     throw new Error(`unable to evaluate symlinks in Dockerfile path: ${(err as Error).message}`);
   }
-  return path.relative(contextDir, abs);
+  return path.relative(contextDir, abs) || '.';
 }
