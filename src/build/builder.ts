@@ -360,10 +360,7 @@ class Build {
     if (words.length < 2) throw new BuildError(`${name} requires at least two arguments`);
     const sources = words.slice(0, -1);
     const destWord = words[words.length - 1];
-    if (sources.some((s) => /^https?:\/\//.test(s))) {
-      if (ins.keyword === 'copy') throw new BuildError('COPY failed: source can\'t be a URL for COPY');
-      throw new BuildError('ADD failed: berth does not download URLs yet');
-    }
+    if (ins.keyword === 'copy' && sources.some((s) => /^https?:\/\//.test(s))) throw new BuildError("COPY failed: source can't be a URL for COPY");
     const destIsDir = destWord.endsWith('/') || destWord === '.';
     if (sources.length > 1 && !destIsDir) throw new BuildError(`When using ${name} with more than one source file, the destination must be a directory and end with a /`);
     const dest = path.posix.resolve(state.config.WorkingDir || '/', destWord);

@@ -1,11 +1,12 @@
 // Where COPY and ADD read from: the build context (one directory, minus what
-// .dockerignore excludes) or an image of another stage (its layer directories,
-// read as the overlay would show them, without mounting). The files a step copies
+// .dockerignore excludes), an image of another stage (its layer directories,
+// read as the overlay would show them, without mounting), or for ADD a URL. The files a step copies
 // are staged in a directory laid out as the new layer, with Docker's ownership
 // and modes; their content and metadata (never mtime) give the step's cache key.
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import dockerignore, { type Ignore } from '@balena/dockerignore';
 
@@ -196,7 +197,8 @@ export interface CopyRequest {
  */
 export async function stageCopy(tree: SourceTree, req: CopyRequest, stage: string, imageHasDir: boolean, instruction: string): Promise<string> {
   const found: { rel: string; file: string; st: Stats }[] = [];
-  for (const source of req.sources) {
+  const urls = req.sources.filter(isUrl);
+  for (const source of req.sources.filter((s) => !isUrl(s))) {
     const rel = path.posix.normalize(source).replace(/^\/+/, '');
     if (rel === '..' || rel.startsWith('../')) throw new BuildError(`${instruction} failed: forbidden path outside the build context: ${source} ()`);
     const matches = await tree.glob(rel === '.' ? '' : rel);
@@ -212,7 +214,13 @@ export async function stageCopy(tree: SourceTree, req: CopyRequest, stage: strin
     found.push(...hits);
   }
   const hash = createHash('sha256');
-  const intoDir = req.destIsDir || imageHasDir || found.length > 1 || found[0].st.isDirectory();
+  const count = found.length + urls.length;
+  const intoDir = req.destIsDir || imageHasDir || count > 1 || !!found[0]?.st.isDirectory();
+  for (const url of urls) {
+    const name = path.posix.basename(new URL(url).pathname);
+    if (intoDir && !name) throw new BuildError(`cannot determine filename from url: ${url}`);
+    await download(url, path.join(stage, req.dest, intoDir ? name : ''), req, hash);
+  }
   for (const { rel, file, st } of found) {
     const target = path.join(stage, req.dest, intoDir && !st.isDirectory() ? path.posix.basename(rel) : '');
     await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
@@ -226,7 +234,7 @@ export async function stageCopy(tree: SourceTree, req: CopyRequest, stage: strin
     }
     await copyEntry(tree, rel, file, st, target, req, hash);
   }
-  const kind = found.length > 1 ? 'multi' : found[0].st.isDirectory() ? 'dir' : 'file';
+  const kind = count > 1 ? 'multi' : found[0]?.st.isDirectory() ? 'dir' : 'file';
   hash.update(`${req.uid}:${req.gid}:${req.chmod ?? ''}`);
   return `${kind}:${hash.digest('hex')}`;
 }
@@ -274,6 +282,38 @@ async function copyEntry(tree: SourceTree, rel: string, file: string, st: Stats,
   }
   await fs.lchown(target, req.uid, req.gid);
   if (!st.isSymbolicLink()) await fs.utimes(target, st.atime, st.mtime);
+}
+
+const isUrl = (source: string) => /^https?:\/\//.test(source);
+
+/**
+ * ADD <url>: the file is downloaded (never unpacked) with mode 0600 and the
+ * Last-Modified time; its URL and content take part in the cache key.
+ */
+async function download(url: string, target: string, req: CopyRequest, hash: ReturnType<typeof createHash>): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw new BuildError(`ADD failed: Get "${url}": ${(err as Error).cause ?? (err as Error).message}`);
+  }
+  if (!response.ok || !response.body) {
+    const body = await response.text().catch(() => '');
+    throw new BuildError(`ADD failed: failed to GET ${url} with status ${response.status} ${response.statusText}: ${body}`);
+  }
+  await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
+  await fs.rm(target, { force: true, recursive: true });
+  hash.update(`url ${url}\0`);
+  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), async function* (chunks: AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
+      hash.update(chunk);
+      yield chunk;
+    }
+  }, createWriteStream(target, { mode: 0o600 }));
+  await fs.chmod(target, req.chmod ?? 0o600);
+  await fs.lchown(target, req.uid, req.gid);
+  const modified = Date.parse(response.headers.get('last-modified') ?? '');
+  if (!Number.isNaN(modified)) await fs.utimes(target, new Date(modified), new Date(modified));
 }
 
 async function hashFile(hash: ReturnType<typeof createHash>, file: string): Promise<void> {

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tar from 'tar-stream';
@@ -274,6 +276,32 @@ describe('POST /build on the wire', () => {
     const quiet = await daemon.api('POST', '/build?q=1', await tarOf([{ name: 'Dockerfile', content: 'FROM busybox\nENV Q=1\n' }]), { 'Content-Type': 'application/x-tar' });
     assert.match(quiet.raw.toString(), /^\{"stream":"sha256:[0-9a-f]{64}\\n"\}\r\n$/);
     daemon.docker(['container', 'prune', '-f']);
+  });
+
+  it('downloads ADD URLs (not unpacked, mode 0600), with the content in the cache key', async () => {
+    let content = 'served over http\n';
+    const server = http.createServer((req, res) => {
+      if (req.url === '/files/served.txt') res.end(content);
+      else res.writeHead(404).end('missing');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const dockerfile = `FROM busybox\nADD ${base}/files/served.txt /dl/\nADD ${base}/files/served.txt /named.txt\n`;
+      const send = async (text: string) => (await daemon.api('POST', '/build?t=bld-url', await tarOf([{ name: 'Dockerfile', content: text }]), { 'Content-Type': 'application/x-tar' })).raw.toString();
+      assert.match(await send(dockerfile), /Successfully tagged bld-url:latest/);
+      const files = daemon.docker(['run', '--rm', 'bld-url', 'sh', '-c', 'cat /dl/served.txt /named.txt; stat -c "%a %u" /dl/served.txt']);
+      assert.equal(files.stdout, 'served over http\nserved over http\n600 0\n');
+      assert.equal((await send(dockerfile)).match(/Using cache/g)?.length, 2, 'same content: both ADD steps from the cache');
+      content = 'changed\n';
+      const changed = await send(dockerfile);
+      assert.doesNotMatch(changed, /Using cache/, 'new content: the ADD steps run again');
+      assert.equal(daemon.docker(['run', '--rm', 'bld-url', 'cat', '/named.txt']).stdout, 'changed\n');
+      const missing = await send(`FROM busybox\nADD ${base}/nope /x\n`);
+      assert.match(missing, new RegExp(`ADD failed: failed to GET ${base}/nope with status 404 Not Found: missing`));
+    } finally {
+      server.close();
+    }
   });
 
   it('keeps a hostile context inside its temporary directory', async () => {
