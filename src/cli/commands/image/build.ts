@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { Query } from '../../../client/transport.js';
-import { DaemonError } from '../../../client/errors.js';
 import { jsonMessages, type JsonMessage } from '../../../client/json-stream.js';
 import { humanSize, ramInBytes } from '../../../common/units.js';
 import { StatusError, boolFlag, intFlag, listFlag, stringFlag, type Cli, type Command } from '../../command.js';
@@ -404,13 +403,16 @@ export const buildCommand: Command = {
       try {
         res = await cli.client().imageBuild(buildQuery(flags, prepared.relDockerfile), body);
       } catch (err) {
-        if (err instanceof DaemonError) showHeld();
+        showHeld();
         throw err;
       }
-      const ended = new Promise<void>((r) => res.once('close', () => r()));
-      await Promise.race([counter.done, ended]);
+      // "Sending build context" comes first, unless the daemon answers before reading it all.
+      const messages = jsonMessages<JsonMessage>(res)[Symbol.asyncIterator]();
+      let next = messages.next();
+      await Promise.race([counter.done, next]);
       const print = progressPrinter(buildOut as NodeJS.WritableStream);
-      for await (const msg of jsonMessages<JsonMessage>(res)) {
+      for (let item = await next; !item.done; next = messages.next(), item = await next) {
+        const msg = item.value;
         if (msg.aux !== undefined) {
           const id = (msg.aux as { ID?: unknown } | null)?.ID;
           if (typeof id === 'string') imageID = id;
