@@ -107,6 +107,18 @@ function docker(host: string, args: string[]): string {
  * starting with a different one each round) so that drift in the machine's load falls
  * on all of them alike. A short pause between commands lets background teardown settle.
  */
+/**
+ * The build benchmark's context (issue 3): FROM busybox, ENV, WORKDIR, 5 RUN steps, one COPY
+ * and CMD. Returns its directory.
+ */
+function makeBuildContext(): string {
+  const dir = mkdtempSync('/tmp/bench-build-');
+  const runs = Array.from({ length: 5 }, (_, i) => `RUN echo step${i} > /app/step${i}`).join('\n');
+  writeFileSync(path.join(dir, 'Dockerfile'), `FROM busybox\nENV APP_ENV=bench\nWORKDIR /app\n${runs}\nCOPY data.txt /app/\nCMD ["cat", "/app/data.txt"]\n`);
+  writeFileSync(path.join(dir, 'data.txt'), 'payload\n'.repeat(100));
+  return dir;
+}
+
 function measureInterleaved(scenarios: { name: string; fn: () => number }[], warmup: number, runs: number): Map<string, number[]> {
   const samples = new Map(scenarios.map((s) => [s.name, [] as number[]]));
   for (let round = 0; round < warmup + runs; round++) {
@@ -820,6 +832,22 @@ async function main(): Promise<void> {
       dockerdBusy = statusBytes(dockerd.pid) + statusBytes(dockerd.containerdPid);
     }
 
+    // 6: builds with the classic builder (DOCKER_BUILDKIT=0), cold (--no-cache) and fully cached.
+    const buildDir = makeBuildContext();
+    const buildRuns = Math.max(3, Math.round(opts.runs / 4));
+    progress(`builds: ${buildRuns} cold and ${opts.runs} cached per daemon, interleaved`);
+    const build = (host: string, extra: string[]) => () =>
+      timed(DOCKER, ['build', '-q', ...extra, '-t', 'bench-build', buildDir], { DOCKER_HOST: host, DOCKER_BUILDKIT: '0' });
+    const coldScenarios = [{ name: 'berthd', fn: build(berth.host, ['--no-cache']) }];
+    const cachedScenarios = [{ name: 'berthd', fn: build(berth.host, []) }];
+    if (dockerd) {
+      coldScenarios.push({ name: 'dockerd', fn: build(dockerd.host, ['--no-cache']) });
+      cachedScenarios.push({ name: 'dockerd', fn: build(dockerd.host, []) });
+    }
+    const coldBuild = new Map([...measureInterleaved(coldScenarios, 1, buildRuns)].map(([k, v]) => [k, stats(v)]));
+    const cachedBuild = new Map([...measureInterleaved(cachedScenarios, 1, opts.runs)].map(([k, v]) => [k, stats(v)]));
+    rmSync(buildDir, { recursive: true, force: true });
+
     // Optional: where berthd's time goes.
     let phases: { phases: Phase[]; totals: number[] } | undefined;
     let breakdownError = '';
@@ -865,6 +893,10 @@ async function main(): Promise<void> {
     if (dockerd) row(`run -d busybox sleep    dockerd --network none (${opts.containers} sleepers)`, dockerdRunD);
     row(`ps, ${opts.containers} running           berthd`, pb);
     if (dockerd) row(`ps, ${opts.containers} running           dockerd`, pd);
+    row('build, cold (--no-cache)  berthd', coldBuild.get('berthd'));
+    if (dockerd) row('build, cold (--no-cache)  dockerd classic builder', coldBuild.get('dockerd'));
+    row('build, fully cached       berthd', cachedBuild.get('berthd'));
+    if (dockerd) row('build, fully cached       dockerd classic builder', cachedBuild.get('dockerd'));
     row('version (CLI start + /_ping + /version)  berthd', psStats.get('berthd-version'));
     if (dockerd) row('version (CLI start + /_ping + /version)  dockerd', psStats.get('dockerd-version'));
     out.push(table(rows));
@@ -907,6 +939,13 @@ async function main(): Promise<void> {
     goals.push([`berthd ps faster than dockerd's (${opts.containers} running)`, pd && pb ? `${fmtMs(pb.median)} vs ${fmtMs(pd.median)} ms` : '—', mark(pd && pb ? pb.median < pd.median : undefined)]);
     goals.push(['berthd idle RSS < 80 MiB', `${fmtMiB(berthIdle)} MiB`, mark(berthIdle < 80 * MiB)]);
     goals.push(['per-container monitor < 3 MiB', `${fmtMiB(conmonRss)} MiB`, mark(conmonRss < 3 * MiB)]);
+    const bc = coldBuild.get('berthd');
+    const dc = coldBuild.get('dockerd');
+    const bk = cachedBuild.get('berthd');
+    const dk = cachedBuild.get('dockerd');
+    goals.push(['build cold ≤ 0.4x dockerd\'s classic builder', dc && bc ? `${ratio(bc.median, dc.median)} (limit ${fmtMs(0.4 * dc.median)} ms)` : '—', mark(dc && bc ? bc.median <= 0.4 * dc.median : undefined)]);
+    goals.push(['build fully cached ≤ dockerd\'s', dk && bk ? `${fmtMs(bk.median)} vs ${fmtMs(dk.median)} ms` : '—', mark(dk && bk ? bk.median <= dk.median : undefined)]);
+    goals.push(['build fully cached < 100 ms', `${fmtMs(bk?.median)} ms`, mark(bk ? bk.median < 100 : false)]);
     out.push(table(goals));
     if (breakdownError) out.push('', `breakdown unavailable (needs tracefs with sched and syscalls events): ${breakdownError}`);
     if (phases) {
