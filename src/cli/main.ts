@@ -109,6 +109,11 @@ async function dispatch(argv: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  // `berth logs x | head`: a reader that goes away ends the CLI quietly, as in docker.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   let code: number;
   try {
     code = await dispatch(process.argv.slice(2));
