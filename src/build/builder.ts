@@ -343,7 +343,10 @@ class Build {
       });
     const { containerId } = result;
     if (result.exitCode !== 0) {
-      if (this.req.forceRm) await this.backend.removeContainer(containerId);
+      if (this.req.forceRm) {
+        this.say(`Removing intermediate container ${shortId(containerId)}\n`);
+        await this.backend.removeContainer(containerId);
+      }
       throw new BuildError(`The command '${command.join(' ')}' returned a non-zero code: ${result.exitCode}`, result.exitCode);
     }
     await this.commitStep(state, state.config, containerConfig, { layerDir: result.upperDir, container: containerId });

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough, Writable, type Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import type { ImageRunConfig } from '../../api/types.js';
 import { decompress } from '../../archive/compression.js';
 import { extractTar } from '../../archive/extract.js';
@@ -34,7 +34,7 @@ export class BuilderService implements BuildBackend {
     try {
       const contextDir = path.join(dir, 'context');
       await fs.mkdir(contextDir);
-      await extractTar(await decompress(context), contextDir, { ownership: false });
+      await extractTar(Readable.from(withEndBlocks(await decompress(context))), contextDir, { ownership: false });
       const dockerfilePath = await resolveInRoot(contextDir, opts.dockerfile);
       const dockerfileText = await fs.readFile(dockerfilePath, 'utf8').catch(() => {
         throw new BuildError(`Cannot locate specified Dockerfile: ${opts.dockerfile}`);
@@ -85,6 +85,22 @@ export class BuilderService implements BuildBackend {
   tag(id: string, name: string): Promise<void> {
     return this.images.tagReference(id, name);
   }
+}
+
+/**
+ * The context followed by zeros: the docker CLI sends a Dockerfile from outside the
+ * context in a tar it closes before the last entry's padding and the end blocks
+ * (dockerd's reader takes that as the end). Zeros complete both; after a complete
+ * archive they are ignored.
+ */
+async function* withEndBlocks(input: Readable): AsyncGenerator<Buffer> {
+  let length = 0;
+  for await (const chunk of input) {
+    length += (chunk as Buffer).length;
+    yield chunk as Buffer;
+  }
+  // The reader wants whole 512-byte blocks: pad to the next boundary, then two end blocks.
+  yield Buffer.alloc(((512 - (length % 512)) % 512) + 1024);
 }
 
 /**
