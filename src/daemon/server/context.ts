@@ -136,6 +136,8 @@ export class RequestContext {
     if (this.upgrade) {
       const { socket, head } = this.upgrade;
       socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+      // Held until the consumer listens (an exec's stream is joined only once conmon is ready).
+      socket.pause();
       if (head.length) socket.unshift(head);
       return { input: socket, output: socket, close: () => socket.end() };
     }

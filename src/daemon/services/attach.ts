@@ -74,9 +74,9 @@ export function pipeAttach(socketPath: string, client: ClientStream, opts: Attac
       client.input.once('end', () => {
         if (!done) conn.shutdownWrite();
       });
-    } else {
-      client.input.resume();
     }
+    // The input may have been paused (by the request's body read, or the hijack): let it flow.
+    client.input.resume();
     client.input.once('close', () => finish(false));
     client.input.once('error', () => finish(false));
   });
