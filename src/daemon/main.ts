@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
 import { readJsonIfExists, writeFileAtomic } from '../common/atomic-fs.js';
@@ -26,6 +26,7 @@ async function startDaemon(config: DaemonConfig): Promise<Server[]> {
   setLogLevel(config.logLevel);
   await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o710 });
   await fs.mkdir(config.execRoot, { recursive: true, mode: 0o700 });
+  await claimExecRoot(config.execRoot);
   if (config.pidfile) await writeFileAtomic(config.pidfile, `${process.pid}`, 0o644);
 
   const runtimeName = chooseRuntime(config.runtime);
@@ -52,6 +53,27 @@ async function startDaemon(config: DaemonConfig): Promise<Server[]> {
   const servers = await Promise.all(config.hosts.map((host) => listen(router, host)));
   log.info('berthd started', { hosts: config.hosts, runtime: runtimeName, dataRoot: config.dataRoot });
   return servers;
+}
+
+/**
+ * One berthd per exec root: two would both watch the same exit files and monitors.
+ * The lock holds the owner's pid; a lock whose process is gone is taken over.
+ */
+async function claimExecRoot(execRoot: string): Promise<void> {
+  const lock = path.join(execRoot, 'berthd.lock');
+  const owner = Number(await fs.readFile(lock, 'utf8').catch(() => '0'));
+  if (owner && owner !== process.pid && isBerthd(owner)) {
+    throw new Error(`another berthd (pid ${owner}) is using the exec root ${execRoot}`);
+  }
+  await writeFileAtomic(lock, `${process.pid}`, 0o644);
+}
+
+function isBerthd(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('berthd');
+  } catch {
+    return false;
+  }
 }
 
 async function daemonId(dataRoot: string): Promise<string> {
