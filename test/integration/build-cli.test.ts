@@ -700,11 +700,10 @@ describe('berth build against a daemon', () => {
     sameAsDocker(['build', '--target', 'nosuch', '-t', `${P}-same`, ctx]);
   });
 
-  // Known gaps of berthd's builder (todo on our own berthd; they hold on dockerd): docker sends a
-  // Dockerfile from outside the context in a tar that lacks its final padding and end blocks
-  // (AddDockerfileToBuildContext closes the pipe before the tar writer), which dockerd accepts;
-  // and with --force-rm, dockerd reports the removal of the failed step's container.
-  test('like docker: a Dockerfile outside the context sent by the docker CLI; --force-rm after a failed step', { todo: !EXTERNAL_HOST && 'berthd builder gaps, see the comment' }, (t) => {
+  // docker sends a Dockerfile from outside the context in a tar that lacks its final padding
+  // and end blocks (AddDockerfileToBuildContext closes the pipe before the tar writer), which
+  // the daemon must accept; and with --force-rm, the failed step's container is reported removed.
+  test('like docker: a Dockerfile outside the context sent by the docker CLI; --force-rm after a failed step', (t) => {
     if (!need(t)) return;
     if (!dockerCli) return t.skip('the docker CLI is not installed');
     const ctx = sameContext();
