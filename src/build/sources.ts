@@ -15,6 +15,7 @@ const newIgnore = dockerignore as unknown as () => Ignore;
 import { detectCompression, decompress } from '../archive/compression.js';
 import { extractTar, OPAQUE_XATTR } from '../archive/extract.js';
 import { lgetxattr } from '../archive/fsops.js';
+import { resolveInScope } from '../common/scoped-path.js';
 
 export class BuildError extends Error {
   constructor(
@@ -100,33 +101,17 @@ export class SourceTree {
   }
 
   /** `rel` as path components with its symlinks resolved inside the tree. */
-  private async resolve(rel: string, followLast: boolean): Promise<string[]> {
-    const pending = rel.split('/').filter(Boolean);
-    const resolved: string[] = [];
-    let links = 0;
-    while (pending.length > 0) {
-      const part = pending.shift()!;
-      if (part === '.') continue;
-      if (part === '..') {
-        resolved.pop(); // '..' at the root stays at the root
-        continue;
-      }
-      if (pending.length === 0 && !followLast) {
-        resolved.push(part);
-        break;
-      }
-      const entry = await this.entry([...resolved, part]);
-      if (!entry?.st.isSymbolicLink()) {
-        resolved.push(part);
-        continue;
-      }
-      if (++links > 255) throw new BuildError(`too many links in ${rel}`);
-      const target = await fs.readlink(entry.file);
-      if (target.startsWith('/')) resolved.length = 0;
-      pending.unshift(...target.split('/').filter(Boolean));
-    }
-    return resolved;
+  private resolve(rel: string, followLast: boolean): Promise<string[]> {
+    return resolveInScope(
+      rel,
+      async (parts) => {
+        const entry = await this.entry(parts);
+        return entry?.st.isSymbolicLink() ? fs.readlink(entry.file) : undefined;
+      },
+      { followLast, tooManyLinks: () => new BuildError(`too many links in ${rel}`) },
+    );
   }
+
 
   /** The topmost entry for `parts`, whose parents are known not to be symlinks in the merged view. */
   private async entry(parts: string[]): Promise<{ file: string; st: Stats } | undefined> {

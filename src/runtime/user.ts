@@ -5,6 +5,7 @@ import { constants } from 'node:fs';
 import { lstat, open, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serverError } from '../common/errors.js';
+import { resolveInScope } from '../common/scoped-path.js';
 
 export interface ResolvedUser {
   uid: number;
@@ -29,7 +30,6 @@ interface GroupEntry {
 }
 
 const MAX_ID = 2147483647;
-const MAX_SYMLINKS = 255;
 /** A bigger passwd/group is not worth reading at container start. */
 const MAX_FILE_BYTES = 16 << 20;
 
@@ -134,33 +134,20 @@ export async function readFileInRoot(rootfs: string, path: string): Promise<stri
 
 /** Host path of `path` inside `rootfs`, resolving symlinks within the root (Docker's FollowSymlinkInScope). */
 export async function resolveInRoot(rootfs: string, path: string): Promise<string> {
-  const pending = path.split('/').filter(Boolean);
-  const resolved: string[] = [];
-  let links = 0;
-  while (pending.length > 0) {
-    const part = pending.shift()!;
-    if (part === '.') continue;
-    if (part === '..') {
-      resolved.pop(); // '..' at the root stays at the root
-      continue;
-    }
-    const hostPath = join(rootfs, ...resolved, part);
-    let isLink = false;
-    try {
-      isLink = (await lstat(hostPath)).isSymbolicLink();
-    } catch (err) {
-      if (!isMissing(err)) throw err;
-    }
-    if (!isLink) {
-      resolved.push(part);
-      continue;
-    }
-    if (++links > MAX_SYMLINKS) throw serverError(`too many symlinks resolving ${path} in the container`);
-    const target = await readlink(hostPath);
-    if (target.startsWith('/')) resolved.length = 0;
-    pending.unshift(...target.split('/').filter(Boolean));
-  }
-  return join(rootfs, ...resolved);
+  const parts = await resolveInScope(
+    path,
+    async (parts) => {
+      const hostPath = join(rootfs, ...parts);
+      try {
+        return (await lstat(hostPath)).isSymbolicLink() ? await readlink(hostPath) : undefined;
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw err;
+      }
+    },
+    { followLast: true, tooManyLinks: () => serverError(`too many symlinks resolving ${path} in the container`) },
+  );
+  return join(rootfs, ...parts);
 }
 
 function parsePasswd(text: string): PasswdEntry[] {
