@@ -114,6 +114,11 @@ function labelMap(flags: Flags): Record<string, string> {
     }
   }
   labels.push(...flags.list('label'));
+  return labelsMap(labels);
+}
+
+/** `KEY=VALUE` labels as a map; a bare `KEY` has an empty value, as in docker. */
+export function labelsMap(labels: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const l of labels) {
     const eq = l.indexOf('=');

@@ -25,6 +25,7 @@ import {
   validateContextDirectory,
 } from '../../util/build-context.js';
 import { cloneGitContext, isGitURL, isURL } from '../../util/git-context.js';
+import { labelsMap } from '../../util/container-opts.js';
 import { progressPrinter } from '../../util/progress.js';
 import { parseNormalized } from '../../util/reference.js';
 
@@ -49,16 +50,6 @@ export function buildArgsMap(args: string[], env: NodeJS.ProcessEnv = process.en
     const eq = arg.indexOf('=');
     if (eq >= 0) out[arg.slice(0, eq)] = arg.slice(eq + 1);
     else out[arg] = env[arg] ?? null;
-  }
-  return out;
-}
-
-function labelsMap(labels: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const l of labels) {
-    const eq = l.indexOf('=');
-    if (eq < 0) out[l] = '';
-    else out[l.slice(0, eq)] = l.slice(eq + 1);
   }
   return out;
 }
