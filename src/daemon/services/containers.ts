@@ -12,7 +12,7 @@ import { buildOciSpec, containerEnv, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATH
 import type { OciRuntime } from '../../runtime/oci-runtime.js';
 import { ContainerRootfs } from '../../runtime/rootfs.js';
 import { resolveInRoot, resolveUser } from '../../runtime/user.js';
-import { ContainerStore, type ContainerRecord } from '../../store/container-store.js';
+import { ContainerStore, nameConflict, type ContainerRecord } from '../../store/container-store.js';
 import { directorySize } from '../../store/layer-store.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys, pipeAttach, type ClientStream } from './attach.js';
 import { bindMounts, missingSources, parseBinds } from './binds.js';
@@ -183,7 +183,7 @@ export class ContainerService {
     if (!body.Image) throw badParameter('No command specified');
     const name = requestedName ? validateName(requestedName) : generateName((n) => this.store.nameOwner(n) !== undefined);
     const owner = this.store.nameOwner(name);
-    if (owner) throw conflict(`Conflict. The container name "${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+    if (owner) throw nameConflict(name, owner);
     const image = await this.deps.images.resolve(body.Image);
     const id = newId();
     const { HostConfig: hostConfig = {}, NetworkingConfig: _networking, ...requested } = body;
