@@ -64,12 +64,46 @@ export interface HostConfig {
   DnsOptions?: string[] | null;
   ShmSize?: number;
   ConsoleSize?: [number, number] | null;
+  /** "80/tcp" → the host addresses it is published on; HostPort "" picks a free port. */
+  PortBindings?: PortMap | null;
+  PublishAllPorts?: boolean;
+  /** `name:alias` as given; stored as `/name:/container/alias`, as dockerd does. */
+  Links?: string[] | null;
   [key: string]: unknown;
+}
+
+export interface PortBinding {
+  HostIp?: string;
+  HostPort?: string;
+}
+
+/** "80/tcp" → bindings (null for a port exposed but not published). */
+export type PortMap = Record<string, PortBinding[] | null>;
+
+export interface EndpointIPAMConfig {
+  IPv4Address?: string;
+  IPv6Address?: string;
+  LinkLocalIPs?: string[];
+}
+
+/** What a client asks of a container's place on one network (create, connect). */
+export interface EndpointConfig {
+  IPAMConfig?: EndpointIPAMConfig | null;
+  Links?: string[] | null;
+  Aliases?: string[] | null;
+  MacAddress?: string;
+  DriverOpts?: Record<string, string> | null;
+}
+
+export interface NetworkingConfig {
+  EndpointsConfig?: Record<string, EndpointConfig>;
 }
 
 export interface ContainerCreateRequest extends ContainerConfig {
   HostConfig?: HostConfig;
-  NetworkingConfig?: unknown;
+  NetworkingConfig?: NetworkingConfig | null;
+  /** Set on the container's first network (API < 1.44 puts it here). */
+  MacAddress?: string;
 }
 
 export interface ContainerState {
@@ -87,7 +121,7 @@ export interface ContainerState {
 }
 
 export interface EndpointSettings {
-  IPAMConfig: unknown;
+  IPAMConfig: EndpointIPAMConfig | null;
   Links: string[] | null;
   Aliases: string[] | null;
   NetworkID: string;
@@ -108,7 +142,7 @@ export interface NetworkSettings {
   HairpinMode: boolean;
   LinkLocalIPv6Address: string;
   LinkLocalIPv6PrefixLen: number;
-  Ports: Record<string, unknown>;
+  Ports: PortMap;
   SandboxKey: string;
   SecondaryIPAddresses: unknown;
   SecondaryIPv6Addresses: unknown;
@@ -169,7 +203,7 @@ export interface ContainerSummary {
   ImageID: string;
   Command: string;
   Created: number;
-  Ports: unknown[];
+  Ports: PortSummary[];
   SizeRw?: number;
   SizeRootFs?: number;
   Labels: Record<string, string>;
@@ -178,6 +212,86 @@ export interface ContainerSummary {
   HostConfig: { NetworkMode: string };
   NetworkSettings: { Networks: Record<string, EndpointSettings> };
   Mounts: MountPoint[];
+}
+
+/** One row of a container's ports in `GET /containers/json`. */
+export interface PortSummary {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: 'tcp' | 'udp' | 'sctp';
+}
+
+export interface IPAMConfig {
+  Subnet?: string;
+  IPRange?: string;
+  Gateway?: string;
+  AuxiliaryAddresses?: Record<string, string>;
+}
+
+export interface IPAM {
+  Driver: string;
+  Options: Record<string, string> | null;
+  Config: IPAMConfig[] | null;
+}
+
+export interface NetworkCreateRequest {
+  Name: string;
+  CheckDuplicate?: boolean;
+  Driver?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  Ingress?: boolean;
+  IPAM?: Partial<IPAM> | null;
+  EnableIPv6?: boolean;
+  Options?: Record<string, string> | null;
+  Labels?: Record<string, string> | null;
+}
+
+export interface NetworkCreateResponse {
+  Id: string;
+  Warning: string;
+}
+
+/** A container's endpoint as `GET /networks/{id}` lists it. */
+export interface NetworkContainer {
+  Name: string;
+  EndpointID: string;
+  MacAddress: string;
+  IPv4Address: string;
+  IPv6Address: string;
+}
+
+export interface NetworkResource {
+  Name: string;
+  Id: string;
+  Created: string;
+  Scope: 'local';
+  Driver: string;
+  EnableIPv6: boolean;
+  IPAM: IPAM;
+  Internal: boolean;
+  Attachable: boolean;
+  Ingress: boolean;
+  ConfigFrom: { Network: string };
+  ConfigOnly: boolean;
+  Containers: Record<string, NetworkContainer>;
+  Options: Record<string, string>;
+  Labels: Record<string, string>;
+}
+
+export interface NetworkConnectRequest {
+  Container: string;
+  EndpointConfig?: EndpointConfig | null;
+}
+
+export interface NetworkDisconnectRequest {
+  Container: string;
+  Force?: boolean;
+}
+
+export interface NetworkPruneResponse {
+  NetworksDeleted: string[] | null;
 }
 
 export interface ContainerWaitResponse {
