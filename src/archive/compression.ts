@@ -17,7 +17,7 @@ export function detectCompression(head: Buffer): Compression {
 }
 
 /** Reads at least `n` bytes (fewer at end of stream) and returns them with a stream that replays them. */
-async function peek(input: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
+export async function peek(input: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
   const iterator = input[Symbol.asyncIterator]();
   const chunks: Buffer[] = [];
   let length = 0;

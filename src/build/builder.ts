@@ -5,11 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { HealthConfig, ImageRunConfig } from '../api/types.js';
+import type { HealthConfig, HostConfig, ImageRunConfig } from '../api/types.js';
 import { shortId } from '../common/ids.js';
 import { resolveUser } from '../runtime/user.js';
 import { parseDockerfile, parseInstruction, splitStages, type Instruction, type Stage } from './dockerfile.js';
 import { expandPairs, expandWord, expandWords, type Lookup } from './expand.js';
+import { platformOS } from './platform.js';
+import { isURL } from './remote-context.js';
 import { BuildError, keepImageDirs, SourceTree, stageCopy } from './sources.js';
 
 export interface BuildImage {
@@ -25,7 +27,7 @@ export interface BuildBackend {
   cached(parentId: string | undefined, containerConfig: ImageRunConfig): string | undefined;
   commit(opts: { parentId?: string; layerDir?: string; config: ImageRunConfig; containerConfig: ImageRunConfig; container?: string; createdBy: string; author?: string }): Promise<string>;
   /** Runs a container of `imageId` to its end, its output passed on as it comes. */
-  run(imageId: string, config: ImageRunConfig, events: RunEvents): Promise<{ containerId: string; exitCode: number; upperDir: string }>;
+  run(imageId: string, config: ImageRunConfig, hostConfig: HostConfig, events: RunEvents): Promise<{ containerId: string; exitCode: number; upperDir: string }>;
   removeContainer(id: string): Promise<void>;
   tag(id: string, name: string): Promise<void>;
   /** A directory for staging COPY layers. */
@@ -38,7 +40,8 @@ export interface RunEvents {
 }
 
 export interface BuildRequest {
-  contextDir: string;
+  /** None when the Dockerfile alone was the context (a remote text file): COPY then has no source. */
+  contextDir?: string;
   dockerfileText: string;
   /** Familiar names, validated: "x:latest". */
   tags: string[];
@@ -48,6 +51,10 @@ export interface BuildRequest {
   rm: boolean;
   forceRm: boolean;
   target?: string;
+  /** The OS of the requested platform, for the stages whose FROM names none. */
+  platformOS?: string;
+  /** What the RUN containers get beyond the defaults: network mode, extra hosts. */
+  runHostConfig: HostConfig;
 }
 
 export type BuildOutput = (msg: Record<string, unknown>) => void;
@@ -156,8 +163,12 @@ class Build {
     const stage = this.stages[index];
     this.announce(stage.from);
     const ref = expandWord(stage.from.args.split(/\s+/)[0], (n) => this.metaArgValue(n), this.escape);
+    const os = this.stageOS(stage.from);
     const state: StageState = { config: {}, layerDirs: [], args: new Map(), cmdSet: false };
-    if (ref.toLowerCase() !== 'scratch') {
+    if (ref.toLowerCase() === 'scratch') {
+      // dockerd makes an empty root for its own OS only; a local image serves whatever its platform.
+      if (os !== undefined && os !== 'linux') throw new BuildError('operating system is not supported');
+    } else {
       const base = await this.baseImage(ref, index);
       Object.assign(state, { imageId: base.id, config: structuredClone(base.config), layerDirs: base.layerDirs });
     }
@@ -178,6 +189,18 @@ class Build {
   private announce(ins: Instruction): void {
     this.say(`Step ${++this.step}/${this.totalSteps} : ${ins.original}`);
     this.say('\n');
+  }
+
+  /** The OS of `FROM --platform=` (build args expanded), else of the requested platform. */
+  private stageOS(from: Instruction): string | undefined {
+    const flag = from.flags.get('platform');
+    if (flag === undefined) return this.req.platformOS;
+    const specifier = expandWord(flag, (n) => this.metaArgValue(n), this.escape);
+    try {
+      return platformOS(specifier);
+    } catch (err) {
+      throw new BuildError(`failed to parse platform ${specifier}: ${(err as Error).message}`);
+    }
   }
 
   private metaArgValue(name: string): string | undefined {
@@ -333,7 +356,7 @@ class Build {
     }
     const runConfig = { ...state.config, Cmd: command, Entrypoint: [''], Env: [...proxyEnv, ...argEnv, ...(state.config.Env ?? [])] };
     const result = await this.backend
-      .run(state.imageId, runConfig, {
+      .run(state.imageId, runConfig, this.req.runHostConfig, {
         created: (id) => this.say(` ---> Running in ${shortId(id)}\n`),
         // dockerd shows the command's stderr in red.
         output: (stream, data) => this.say(stream === 'stderr' ? `\u001b[91m${data.toString('utf8')}\u001b[0m` : data.toString('utf8')),
@@ -363,12 +386,12 @@ class Build {
     if (words.length < 2) throw new BuildError(`${name} requires at least two arguments`);
     const sources = words.slice(0, -1);
     const destWord = words[words.length - 1];
-    if (ins.keyword === 'copy' && sources.some((s) => /^https?:\/\//.test(s))) throw new BuildError("COPY failed: source can't be a URL for COPY");
+    if (ins.keyword === 'copy' && sources.some(isURL)) throw new BuildError("COPY failed: source can't be a URL for COPY");
     const destIsDir = destWord.endsWith('/') || destWord === '.';
     if (sources.length > 1 && !destIsDir) throw new BuildError(`When using ${name} with more than one source file, the destination must be a directory and end with a /`);
     const dest = path.posix.resolve(state.config.WorkingDir || '/', destWord);
     const from = ins.flags.get('from');
-    const tree = from ? await this.stageTree(from) : (this.context ??= await SourceTree.context(this.req.contextDir));
+    const tree = from ? await this.stageTree(from) : await this.contextTree(name, sources);
     const imageTree = new SourceTree([...state.layerDirs].reverse());
     const chown = ins.flags.get('chown');
     const { uid, gid } = chown ? await this.owner(imageTree, expandWord(chown, lookup, this.escape)) : { uid: 0, gid: 0 };
@@ -394,6 +417,15 @@ class Build {
     } finally {
       await fs.rm(stage, { recursive: true, force: true });
     }
+  }
+
+  /** The build context; without one, only URLs can be added (dockerd's "missing build context"). */
+  private async contextTree(instruction: string, sources: string[]): Promise<SourceTree> {
+    if (this.req.contextDir === undefined) {
+      if (!sources.every(isURL)) throw new BuildError(`${instruction} failed: missing build context`);
+      return new SourceTree([]);
+    }
+    return (this.context ??= await SourceTree.context(this.req.contextDir));
   }
 
   /** COPY --from: an earlier stage (by name or index) or an image. */

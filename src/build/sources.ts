@@ -15,7 +15,10 @@ const newIgnore = dockerignore as unknown as () => Ignore;
 import { detectCompression, decompress } from '../archive/compression.js';
 import { extractTar, OPAQUE_XATTR } from '../archive/extract.js';
 import { lgetxattr } from '../archive/fsops.js';
+import { errorMessage } from '../common/errors.js';
+import { getWithStatusError } from '../common/http-get.js';
 import { resolveInScope } from '../common/scoped-path.js';
+import { isURL } from './remote-context.js';
 
 export class BuildError extends Error {
   constructor(
@@ -182,8 +185,8 @@ export interface CopyRequest {
  */
 export async function stageCopy(tree: SourceTree, req: CopyRequest, stage: string, imageHasDir: boolean, instruction: string): Promise<string> {
   const found: { rel: string; file: string; st: Stats }[] = [];
-  const urls = req.sources.filter(isUrl);
-  for (const source of req.sources.filter((s) => !isUrl(s))) {
+  const urls = req.sources.filter(isURL);
+  for (const source of req.sources.filter((s) => !isURL(s))) {
     const rel = path.posix.normalize(source).replace(/^\/+/, '');
     if (rel === '..' || rel.startsWith('../')) throw new BuildError(`${instruction} failed: forbidden path outside the build context: ${source} ()`);
     const matches = await tree.glob(rel === '.' ? '' : rel);
@@ -269,8 +272,6 @@ async function copyEntry(tree: SourceTree, rel: string, file: string, st: Stats,
   if (!st.isSymbolicLink()) await fs.utimes(target, st.atime, st.mtime);
 }
 
-const isUrl = (source: string) => /^https?:\/\//.test(source);
-
 /**
  * ADD <url>: the file is downloaded (never unpacked) with mode 0600 and the
  * Last-Modified time; its URL and content take part in the cache key.
@@ -278,18 +279,15 @@ const isUrl = (source: string) => /^https?:\/\//.test(source);
 async function download(url: string, target: string, req: CopyRequest, hash: ReturnType<typeof createHash>): Promise<void> {
   let response: Response;
   try {
-    response = await fetch(url);
+    response = await getWithStatusError(url);
   } catch (err) {
-    throw new BuildError(`ADD failed: Get "${url}": ${(err as Error).cause ?? (err as Error).message}`);
-  }
-  if (!response.ok || !response.body) {
-    const body = await response.text().catch(() => '');
-    throw new BuildError(`ADD failed: failed to GET ${url} with status ${response.status} ${response.statusText}: ${body}`);
+    throw new BuildError(`ADD failed: ${errorMessage(err)}`);
   }
   await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
   await fs.rm(target, { force: true, recursive: true });
   hash.update(`url ${url}\0`);
-  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), async function* (chunks: AsyncIterable<Buffer>) {
+  const body = response.body ? Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>) : Readable.from([]);
+  await pipeline(body, async function* (chunks: AsyncIterable<Buffer>) {
     for await (const chunk of chunks) {
       hash.update(chunk);
       yield chunk;

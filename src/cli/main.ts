@@ -25,7 +25,7 @@ function rootHelp(): string {
     .sort((a, b) => a.name.localeCompare(b.name));
   return (
     `Usage:  ${PROG} [OPTIONS] COMMAND\n\nA Docker-compatible container engine\n\n` +
-    `Management Commands:\n${listCommands(groups.map((g) => ({ name: g.name, short: g.short })))}\n\n` +
+    `Management Commands:\n${listCommands(groups.map((g) => ({ name: g.name, short: g.short })).sort((a, b) => a.name.localeCompare(b.name)))}\n\n` +
     `Commands:\n${listCommands(top)}\n\nGlobal Options:\n${formatFlags(globalFlags)}\n\n` +
     `Run '${PROG} COMMAND --help' for more information on a command.\n`
   );

@@ -1,4 +1,5 @@
-// Where each command lives: top-level names and the management groups (container, image, system).
+// Where each command lives: top-level names and the management groups (container, image, system,
+// builder). A command's first group is its home; a later one (builder) only borrows it.
 import type { Command } from './command.js';
 import { commitCommand } from './commands/container/commit.js';
 import { createCommand } from './commands/container/create.js';
@@ -45,6 +46,11 @@ export const groups: Group[] = [
     short: 'Manage the engine',
     commands: [eventsCommand, infoCommand],
   },
+  {
+    name: 'builder',
+    short: 'Manage builds',
+    commands: [buildCommand],
+  },
 ];
 
 /** Top-level commands; several are a group member under another name (ps, images, rmi). */
@@ -80,16 +86,19 @@ export const topLevel: Record<string, Command> = {
   wait: waitCommand,
 };
 
-/** Every way to invoke `command`, as docker's "Aliases:" lists them. */
+/**
+ * Every way to invoke `command`, as docker's "Aliases:" lists them: its home group's names,
+ * its top-level name, then the groups that borrow it ("docker image build, docker build,
+ * docker builder build").
+ */
 export function aliasesOf(command: Command, prog: string): string[] {
-  const paths: string[] = [];
-  for (const group of groups) {
-    for (const c of group.commands) {
-      if (c === command) for (const name of [c.name, ...(c.aliases ?? [])]) paths.push(`${prog} ${group.name} ${name}`);
-    }
-  }
-  for (const [name, c] of Object.entries(topLevel)) if (c === command) paths.push(`${prog} ${name}`);
-  return paths;
+  const [home, ...borrowers] = groups.filter((g) => g.commands.includes(command)).map((g) => g.name);
+  const names = [command.name, ...(command.aliases ?? [])];
+  return [
+    ...(home ? names.map((name) => `${prog} ${home} ${name}`) : []),
+    ...Object.entries(topLevel).filter(([, c]) => c === command).map(([name]) => `${prog} ${name}`),
+    ...borrowers.flatMap((group) => names.map((name) => `${prog} ${group} ${name}`)),
+  ];
 }
 
 export function findInGroup(group: Group, name: string): Command | undefined {

@@ -25,7 +25,7 @@ import {
   tarDirectory,
   trimBuildFilesFromExcludes,
 } from '../../src/cli/util/build-context.js';
-import { isGitURL, parseGitURL } from '../../src/cli/util/git-context.js';
+import { isGitURL, parseGitURL } from '../../src/build/remote-context.js';
 import { ROOT, startDaemonWithBusybox, type TestDaemon } from '../helpers/daemon.js';
 
 const BERTH = path.join(ROOT, 'bin/berth');
@@ -639,6 +639,19 @@ describe('berth build against a daemon', () => {
     const missing = b(['build', `file://${repo}#nosuchref`]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^unable to prepare context: unable to 'git clone' to temporary context directory: error fetching: .*nosuchref/);
+  });
+
+  test('berth builder build; --network, --add-host and --platform reach the RUN containers', (t) => {
+    if (!need(t)) return;
+    assert.match(b(['builder', 'build', '--help']).stdout, /\nAliases:\n  berth image build, berth build, berth builder build\n/);
+    const ctx = path.join(dir, 'network');
+    writeTree(ctx, { Dockerfile: 'FROM busybox\nRUN tail -n 2 /etc/hosts; ls /sys/class/net\n' });
+    const r = b(['builder', 'build', '--no-cache', '--network', 'none', '--add-host', 'db=10.1.2.3', '--add-host', 'v6:[::1]', '--platform', 'linux/amd64', '-t', `${P}-network`, ctx]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\n ---> Running in [0-9a-f]{12}\n10\.1\.2\.3\tdb\n::1\tv6\nlo\n/);
+    const platform = b(['builder', 'build', '--platform', 'linux/', ctx]);
+    assert.equal(platform.code, 1);
+    assert.match(platform.stderr, /^Error response from daemon: "" is an invalid component of "linux\/": platform specifier component must match "\^\[A-Za-z0-9_-\]\+\$": invalid argument\n$/);
   });
 
   test('a failing step: the daemon\'s message on stderr, its exit code, nothing tagged', (t) => {

@@ -7,8 +7,10 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { startDaemonWithBusybox, type TestDaemon } from '../helpers/daemon.js';
+import { bareClone, gitRepo, hasGit, serveFiles, type FileServer } from '../helpers/remote-context.js';
 
 process.env.DOCKER_BUILDKIT = '0';
 
@@ -319,5 +321,101 @@ describe('POST /build on the wire', () => {
     assert.match(r.raw.toString(), /Successfully tagged bld-hostile:latest/);
     // A symlink in a source path resolves inside the context, never to the host's files.
     assert.equal(daemon.docker(['run', '--rm', 'bld-hostile', 'cat', '/p']).stdout, 'the context passwd\n');
+  });
+});
+
+describe('POST /build?remote= and the RUN containers\' settings', () => {
+  let web: FileServer;
+  let repo = '';
+  const send = (query: string, body: Buffer | string = '') => daemon.api('POST', `/v1.41/build?${query}`, body, { 'Content-Type': 'application/x-tar' });
+  const lines = (raw: Buffer) => raw.toString().trim().split('\r\n');
+
+  before(async () => {
+    const served = context('served', {
+      Dockerfile: 'FROM busybox\nRUN echo from-a-remote-dockerfile\n',
+      'copy.Dockerfile': 'FROM busybox\nCOPY a.txt /a.txt\n',
+      'page.html': '<!DOCTYPE html><html><body>not a context</body></html>\n',
+      empty: '',
+    });
+    writeFileSync(path.join(served, 'ctx.tar.gz'), gzipSync(await tarOf([{ name: 'Dockerfile', content: 'FROM busybox\nCOPY a.txt /\n' }, { name: 'a.txt', content: 'from the archive\n' }])));
+    if (hasGit()) {
+      repo = gitRepo(path.join(work, 'repo'), { Dockerfile: 'FROM busybox\nCMD ["root"]\n', 'app/Dockerfile': 'FROM busybox\nCOPY . /app/\n', 'app/code.txt': 'code\n' });
+      bareClone(repo, path.join(served, 'repo.git'));
+    }
+    web = await serveFiles(served, { 'ctx.tar.gz': 'application/x-gzip', 'copy.Dockerfile': 'text/plain; charset=utf-8', 'page.html': 'text/html' });
+  });
+
+  after(() => web?.close());
+
+  it('builds a git repository: file:// with #ref:subdir, and over dumb http (no shallow fetch)', async (t) => {
+    if (!repo) return t.skip('git is not installed');
+    const sub = await send(`remote=${encodeURIComponent(`file://${repo}#main:app`)}&t=bld-git`);
+    assert.equal(sub.status, 200);
+    assert.match(sub.raw.toString(), /Successfully tagged bld-git:latest/);
+    assert.equal(daemon.docker(['run', '--rm', 'bld-git', 'ls', '-a', '/app']).stdout, '.\n..\nDockerfile\ncode.txt\n');
+    const http = await send(`remote=${encodeURIComponent(`${web.base}/repo.git`)}&t=bld-git-http`);
+    assert.match(http.raw.toString(), /Successfully tagged bld-git-http:latest/);
+    assert.deepEqual(inspect('bld-git-http').Config.Cmd, ['root']);
+
+    const badRef = await send(`remote=${encodeURIComponent(`file://${repo}#nosuchref`)}`);
+    assert.equal(badRef.status, 500);
+    assert.match(badRef.body.message, /^error fetching: fatal: .*nosuchref[\s\S]*: exit status 128$/);
+    const badDir = await send(`remote=${encodeURIComponent(`file://${repo}#main:nosuchdir`)}`);
+    assert.equal(badDir.status, 500);
+    assert.match(badDir.body.message, /^stat \/.*\/nosuchdir: no such file or directory$/);
+  });
+
+  it('builds an http URL: a compressed archive, or a Dockerfile alone', async () => {
+    const archive = await send(`remote=${web.base}/ctx.tar.gz&t=bld-remote-tar`);
+    assert.equal(archive.status, 200);
+    assert.match(lines(archive.raw)[0], new RegExp(`^\\{"status":"${web.base}/ctx\\.tar\\.gz","progressDetail":\\{"current":\\d+\\},"progress":" +\\d+B","id":"Downloading context"\\}$`));
+    assert.equal(daemon.docker(['run', '--rm', 'bld-remote-tar', 'cat', '/a.txt']).stdout, 'from the archive\n');
+
+    // Served as application/octet-stream: sniffed as text, so it is the Dockerfile (`dockerfile` is not looked at).
+    const dockerfile = lines((await send(`remote=${web.base}/Dockerfile&dockerfile=nope`)).raw);
+    assert.match(dockerfile[0], /"progressDetail":\{"current":47\},"progress":"     47B","id":"Downloading context"\}$/);
+    assert.equal(dockerfile[1], '{}');
+    assert.ok(dockerfile.includes('{"stream":"from-a-remote-dockerfile\\n"}'));
+    const copy = lines((await send(`remote=${web.base}/copy.Dockerfile`)).raw);
+    assert.equal(copy[copy.length - 1], '{"errorDetail":{"message":"COPY failed: missing build context"},"error":"COPY failed: missing build context"}');
+  });
+
+  it("refuses what dockerd refuses, with its words and status codes", async () => {
+    const cases: [string, number, string][] = [
+      [`${web.base}/page.html`, 500, `error detecting content type for remote ${web.base}/page.html: unsupported Content-Type "text/html"`],
+      [`${web.base}/empty`, 500, `error detecting content type for remote ${web.base}/empty: empty response`],
+      [`${web.base}/missing`, 404, `error downloading remote context ${web.base}/missing: failed to GET ${web.base}/missing with status 404 Not Found: not found`],
+      ['/srv/context', 500, 'remoteURL (/srv/context) could not be recognized as URL'],
+    ];
+    for (const [remote, status, message] of cases) {
+      const r = await send(`remote=${encodeURIComponent(remote)}`);
+      assert.deepEqual([r.status, r.body], [status, { message }], remote);
+    }
+  });
+
+  it('gives RUN containers the extrahosts and networkmode asked for', async () => {
+    const body = await tarOf([{ name: 'Dockerfile', content: 'FROM busybox\nRUN tail -n 2 /etc/hosts; ls /sys/class/net\n' }]);
+    const r = await send('nocache=1&networkmode=none&extrahosts=db:10.1.2.3&extrahosts=v6:::1', body);
+    assert.ok(r.raw.toString().includes('{"stream":"10.1.2.3\\tdb\\n::1\\tv6\\n"}'), r.raw.toString());
+    assert.ok(r.raw.toString().includes('{"stream":"lo\\n"}'), 'no interface but loopback');
+    const last = (query: string) => send(`nocache=1&${query}`, body).then((res) => lines(res.raw).pop());
+    assert.equal(await last('extrahosts=garbage'), '{"errorDetail":{"message":"bad format for add-host: \\"garbage\\""},"error":"bad format for add-host: \\"garbage\\""}');
+    assert.equal(await last('networkmode=nosuchnet'), '{"errorDetail":{"message":"network nosuchnet not found"},"error":"network nosuchnet not found"}');
+  });
+
+  it('takes any platform dockerd can parse, and refuses what it refuses', async () => {
+    const busybox = await tarOf([{ name: 'Dockerfile', content: 'FROM busybox\nENV P=1\n' }]);
+    for (const platform of ['linux', 'linux/amd64', 'LINUX/AMD64', 'x86_64']) assert.match((await send(`platform=${platform}`, busybox)).raw.toString(), /Successfully built/, platform);
+    const unparsable = await send('platform=linux/', busybox);
+    assert.deepEqual([unparsable.status, unparsable.body.message], [400, '"" is an invalid component of "linux/": platform specifier component must match "^[A-Za-z0-9_-]+$": invalid argument']);
+    const unknown = await send('platform=nosuchos', busybox);
+    assert.deepEqual([unknown.status, unknown.body.message], [400, '"nosuchos": unknown operating system or architecture: invalid argument']);
+    // dockerd makes an empty root for its own OS only
+    const scratch = await tarOf([{ name: 'Dockerfile', content: 'FROM scratch\nENV P=1\n' }]);
+    assert.match(lines((await send('platform=windows', scratch)).raw).pop()!, /"error":"operating system is not supported"/);
+    // the classic builder has no BUILDPLATFORM: it expands to nothing
+    const fromFlag = await tarOf([{ name: 'Dockerfile', content: 'FROM --platform=$BUILDPLATFORM busybox\n' }]);
+    const message = 'failed to parse platform : \\"\\" is an invalid component of \\"\\": platform specifier component must match \\"^[A-Za-z0-9_-]+$\\": invalid argument';
+    assert.equal(lines((await send('', fromFlag)).raw).pop(), `{"errorDetail":{"message":"${message}"},"error":"${message}"}`);
   });
 });

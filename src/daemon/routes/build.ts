@@ -1,6 +1,8 @@
-// `POST /build` (Engine API v1.41): the classic builder over the context tarball in the body.
+// `POST /build` (Engine API v1.41): the classic builder over the context tarball in the body
+// or the git repository or URL named by `remote`.
 import { BuildError } from '../../build/sources.js';
 import { DockerfileParseError } from '../../build/dockerfile.js';
+import { platformOS } from '../../build/platform.js';
 import { badParameter, errorMessage } from '../../common/errors.js';
 import { familiarString, parseReference, withDefaultTag } from '../../store/image-reference.js';
 import type { Router } from '../server/router.js';
@@ -9,7 +11,6 @@ import { ProgressStream } from './progress-stream.js';
 
 export function registerBuildRoutes(router: Router, builder: BuilderService): void {
   router.on('POST', '/build', async (ctx) => {
-    if (ctx.query.get('remote')) throw badParameter('berth does not build from remote contexts yet: send the context in the body');
     const tags = ctx.query.getAll('t').map((t) => {
       const ref = parseReference(t);
       if (ref.digest) throw badParameter(`invalid reference format`);
@@ -17,6 +18,13 @@ export function registerBuildRoutes(router: Router, builder: BuilderService): vo
     });
     const buildArgs = new Map(Object.entries(jsonObject<string | null>(ctx.query.get('buildargs'), 'buildargs')));
     const labels = jsonObject<string>(ctx.query.get('labels'), 'labels');
+    const platform = ctx.query.get('platform');
+    let os: string | undefined;
+    try {
+      os = platform ? platformOS(platform) : undefined;
+    } catch (err) {
+      throw badParameter(errorMessage(err));
+    }
     const quiet = ctx.flag('q');
     const progress = new ProgressStream(ctx);
     // With q, dockerd holds the steps back and shows them only if the build fails.
@@ -34,6 +42,9 @@ export function registerBuildRoutes(router: Router, builder: BuilderService): vo
           rm: ctx.flag('rm', true),
           forceRm: ctx.flag('forcerm'),
           target: ctx.query.get('target') || undefined,
+          remote: ctx.query.get('remote') ?? '',
+          platformOS: os,
+          runHostConfig: { NetworkMode: ctx.query.get('networkmode') || undefined, ExtraHosts: ctx.query.getAll('extrahosts') },
         },
         output,
       );

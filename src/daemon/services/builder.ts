@@ -1,20 +1,31 @@
-// `POST /build`: unpacks the context (a hostile tarball writes nothing outside its
-// temporary directory), reads the Dockerfile in it, and runs the classic builder
-// (src/build) with the engine's images and containers as its backend.
+// `POST /build`: gets the context (the tarball in the body, or a git repository or URL
+// named by `remote`; a hostile tarball writes nothing outside its temporary directory),
+// reads the Dockerfile in it, and runs the classic builder (src/build) with the engine's
+// images and containers as its backend.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough, Readable, Writable } from 'node:stream';
-import type { ImageRunConfig } from '../../api/types.js';
+import { PassThrough, Readable, Transform, Writable } from 'node:stream';
+import type { HostConfig, ImageRunConfig } from '../../api/types.js';
 import { decompress } from '../../archive/compression.js';
 import { extractTar } from '../../archive/extract.js';
 import { build, type BuildBackend, type BuildImage, type BuildOutput, type BuildRequest, type RunEvents } from '../../build/builder.js';
+import { cloneGitRepository, downloadRemoteContext, isGitURL, isURL } from '../../build/remote-context.js';
+import { serverError } from '../../common/errors.js';
+import { humanSize } from '../../common/units.js';
+import { validateExtraHost } from '../../runtime/extra-hosts.js';
 import { resolveInRoot } from '../../runtime/user.js';
 import { BuildError } from '../../build/sources.js';
 import type { ContainerService } from './containers.js';
 import type { ImageService } from './images.js';
 
-export type BuildOptions = Omit<BuildRequest, 'contextDir' | 'dockerfileText'> & { dockerfile: string };
+export type BuildOptions = Omit<BuildRequest, 'contextDir' | 'dockerfileText'> & {
+  dockerfile: string;
+  /** A git repository or http(s) URL to build from instead of the body. */
+  remote: string;
+};
+
+const DEFAULT_DOCKERFILE = 'Dockerfile';
 
 export class BuilderService implements BuildBackend {
   readonly tmpDir: string;
@@ -27,23 +38,38 @@ export class BuilderService implements BuildBackend {
     this.tmpDir = path.join(images.dataRoot, 'tmp');
   }
 
-  /** Builds from a context tarball (plain or compressed). Returns the image id. */
-  async build(context: Readable, opts: BuildOptions, output: BuildOutput): Promise<string> {
+  /** Builds from the context tarball in `body` (plain or compressed) or from `opts.remote`. Returns the image id. */
+  async build(body: Readable, opts: BuildOptions, output: BuildOutput): Promise<string> {
     const dir = path.join(this.tmpDir, `build-${randomBytes(8).toString('hex')}`);
     await fs.mkdir(dir, { mode: 0o700 });
     try {
-      const contextDir = path.join(dir, 'context');
-      await fs.mkdir(contextDir);
-      await extractTar(Readable.from(withEndBlocks(await decompress(context))), contextDir, { ownership: false });
-      const dockerfilePath = await resolveInRoot(contextDir, opts.dockerfile);
-      const dockerfileText = await fs.readFile(dockerfilePath, 'utf8').catch(() => {
-        throw new BuildError(`Cannot locate specified Dockerfile: ${opts.dockerfile}`);
-      });
-      if (dockerfileText.trim() === '') throw new BuildError(`the Dockerfile (${opts.dockerfile}) cannot be empty`);
-      return await build({ ...opts, contextDir, dockerfileText }, this, output);
+      return await build({ ...opts, ...(await this.context(dir, body, opts, output)) }, this, output);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /** remotecontext.Detect: the context directory (made under `dir`) and the Dockerfile's text. */
+  private async context(dir: string, body: Readable, opts: BuildOptions, output: BuildOutput): Promise<{ contextDir?: string; dockerfileText: string }> {
+    const { remote } = opts;
+    let contextDir = path.join(dir, 'context');
+    if (!remote) {
+      await unpackContext(body, contextDir);
+    } else if (isGitURL(remote)) {
+      contextDir = (await cloneGitRepository(remote, path.join(dir, 'git-'))).dir;
+    } else if (isURL(remote)) {
+      const download = await downloadRemoteContext(remote);
+      // dockerd reports the download when its reader meets the end: the Dockerfile's and a
+      // decompressor's do, a plain tar's stops at the archive's end marker and never does.
+      const readToEnd = download.isDockerfile || download.compressed;
+      const content = readToEnd ? download.body.pipe(reportDownload(remote, download.isDockerfile, output)) : download.body;
+      // A text file is the Dockerfile itself, whatever `dockerfile` says, and there is no context.
+      if (download.isDockerfile) return { dockerfileText: await readText(content) };
+      await unpackContext(content, contextDir);
+    } else {
+      throw serverError(`remoteURL (${remote}) could not be recognized as URL`);
+    }
+    return { contextDir, dockerfileText: await readDockerfile(contextDir, opts.dockerfile) };
   }
 
   async image(ref: string): Promise<BuildImage> {
@@ -59,8 +85,10 @@ export class BuilderService implements BuildBackend {
     return this.images.createChildImage(opts);
   }
 
-  async run(imageId: string, config: ImageRunConfig, events: RunEvents) {
-    const { Id: containerId } = await this.containers.create({ ...config, Image: imageId, AttachStdout: true, AttachStderr: true, HostConfig: {} }, '');
+  async run(imageId: string, config: ImageRunConfig, hostConfig: HostConfig, events: RunEvents) {
+    // As dockerd's container create checks them: the first RUN fails on a malformed one.
+    hostConfig.ExtraHosts?.forEach(validateExtraHost);
+    const { Id: containerId } = await this.containers.create({ ...config, Image: imageId, AttachStdout: true, AttachStderr: true, HostConfig: structuredClone(hostConfig) }, '');
     events.created(containerId);
     const input = new PassThrough();
     const attached = this.containers.attach(containerId, { input, output: new FrameSplitter(events.output), close: () => input.end() }, { stdin: false, stdout: true, stderr: true });
@@ -85,6 +113,46 @@ export class BuilderService implements BuildBackend {
   tag(id: string, name: string): Promise<void> {
     return this.images.tagReference(id, name);
   }
+}
+
+async function unpackContext(tarball: Readable, contextDir: string): Promise<void> {
+  await fs.mkdir(contextDir);
+  await extractTar(Readable.from(withEndBlocks(await decompress(tarball))), contextDir, { ownership: false });
+}
+
+/** The Dockerfile in the context; for the default name, "dockerfile" will do, as in dockerd. */
+async function readDockerfile(contextDir: string, name: string): Promise<string> {
+  const read = (candidate: string) => resolveInRoot(contextDir, candidate).then((file) => fs.readFile(file, 'utf8')).catch(() => undefined);
+  const text = (await read(name)) ?? (name === DEFAULT_DOCKERFILE ? await read(name.toLowerCase()) : undefined);
+  if (text === undefined) throw new BuildError(`Cannot locate specified Dockerfile: ${name}`);
+  if (text.trim() === '') throw new BuildError(`the Dockerfile (${name}) cannot be empty`);
+  return text;
+}
+
+async function readText(input: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Passes a download through and, once it has all been read, reports its size as dockerd's
+ * progress reader does ("Downloading context"); the Dockerfile's reader also makes the empty
+ * last read, on which dockerd adds an empty message.
+ */
+function reportDownload(url: string, isDockerfile: boolean, output: BuildOutput): Transform {
+  let current = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      current += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      output({ status: url, progressDetail: { current }, progress: humanSize(current).padStart(8), id: 'Downloading context' });
+      if (isDockerfile) output({});
+      done();
+    },
+  });
 }
 
 /**

@@ -19,6 +19,7 @@ import { readArchive, readInside, streamInside, writeSaveArchive, type SaveImage
 import { extractTar } from '../../archive/extract.js';
 import { packDirectory } from '../../archive/pack.js';
 import { ApiError, badParameter, conflict, errorMessage, noSuchImage, serverError } from '../../common/errors.js';
+import { getWithStatusError } from '../../common/http-get.js';
 import { shortId } from '../../common/ids.js';
 import { log } from '../../common/log.js';
 import { ContentStore } from '../../store/content-store.js';
@@ -540,16 +541,12 @@ export class ImageService {
     } catch {
       throw badParameter(`invalid URL: ${url}`);
     }
-    const response = await fetch(u);
-    if (!response.ok || !response.body) {
-      const body = await response.text().catch(() => '');
-      throw new ApiError(response.status === 404 ? 404 : 500, `failed to GET ${u.href} with status ${response.status} ${response.statusText}: ${body}`);
-    }
+    const response = await getWithStatusError(u.href);
     progress({ status: `Downloading from ${u.href}` });
     const total = Number(response.headers.get('content-length') ?? -1);
     let current = 0;
     let lastReport = 0;
-    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    const body = response.body ? Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>) : Readable.from([]);
     body.on('data', (chunk: Buffer) => {
       current += chunk.length;
       if (current - lastReport >= 1 << 20 || current === total) {

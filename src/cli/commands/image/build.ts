@@ -1,13 +1,17 @@
 // build: the docker CLI's classic builder client (`DOCKER_BUILDKIT=0 docker build`): prepare the
 // context (directory, stdin tar or Dockerfile, git repository, URL), send it to POST /build and
 // show the daemon's JSON stream.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { Query } from '../../../client/transport.js';
+import { cloneGitRepository, isGitURL, isURL } from '../../../build/remote-context.js';
 import { jsonMessages, type JsonMessage } from '../../../client/json-stream.js';
+import { getWithStatusError } from '../../../common/http-get.js';
 import { humanSize, ramInBytes } from '../../../common/units.js';
 import { StatusError, boolFlag, intFlag, listFlag, stringFlag, type Cli, type Command } from '../../command.js';
 import type { FlagSpec, Flags } from '../../flags.js';
@@ -24,7 +28,6 @@ import {
   trimBuildFilesFromExcludes,
   validateContextDirectory,
 } from '../../util/build-context.js';
-import { cloneGitContext, isGitURL, isURL } from '../../util/git-context.js';
 import { labelsMap } from '../../util/container-opts.js';
 import { progressPrinter } from '../../util/progress.js';
 import { parseNormalized } from '../../util/reference.js';
@@ -181,15 +184,9 @@ async function contextFromReader(input: Readable, dockerfileName: string): Promi
 async function contextFromURL(progress: Out, url: string, dockerfileName: string): Promise<{ context: Readable; relDockerfile: string }> {
   let res: Response;
   try {
-    res = await fetch(url);
+    res = await getWithStatusError(url);
   } catch (err) {
-    const cause = (err as { cause?: NodeJS.ErrnoException & { address?: string; port?: number } }).cause;
-    const detail = cause?.code === 'ECONNREFUSED' && cause.address ? `dial tcp ${cause.address}:${cause.port}: connect: connection refused` : (cause?.message ?? (err as Error).message);
-    throw new Error(`unable to download remote context ${url}: Get ${JSON.stringify(url)}: ${detail}`);
-  }
-  if (res.status >= 400) {
-    const body = (await res.text()).trim();
-    throw new Error(`unable to download remote context ${url}: failed to GET ${url} with status ${res.status} ${res.statusText}: ${body}`);
+    throw new Error(`unable to download remote context ${url}: ${(err as Error).message}`);
   }
   const body = res.body ? Readable.fromWeb(res.body as import('node:stream/web').ReadableStream) : Readable.from([]);
   const total = Number(res.headers.get('content-length') ?? 0);
@@ -322,7 +319,10 @@ async function prepareContext(cli: Cli, flags: Flags, specified: string, progres
     }
   } else if (isGitURL(specified)) {
     try {
-      const cloned = cloneGitContext(specified);
+      if (spawnSync('git', ['--version']).error) throw new Error(`unable to find 'git': exec: "git": executable file not found in $PATH`);
+      const cloned = await cloneGitRepository(specified, path.join(os.tmpdir(), 'berth-build-git')).catch((err: Error) => {
+        throw new Error(`unable to 'git clone' to temporary context directory: ${err.message}`);
+      });
       tempDir = cloned.root;
       contextDir = cloned.dir;
       relDockerfile = dockerfileRelPath(contextDir, dockerfileName);
