@@ -1,16 +1,20 @@
 // berth_native: the few syscalls Node 20 cannot make (mount, mknod, xattrs,
-// SOCK_SEQPACKET sockets). Plain C + Node-API so it builds against any Node
+// SOCK_SEQPACKET sockets, network namespaces). Plain C + Node-API so it builds against any Node
 // >= 18 without extra dependencies. Interface: src/kernel/native.ts.
 #include <node_api.h>
 #include <uv.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -481,6 +485,124 @@ static napi_value js_seqpacket_watch(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// ---------------------------------------------------------------- network namespaces
+
+// Namespaces belong to threads: only the calling (JS) thread ever moves, and only
+// for the length of one synchronous call, so libuv's pool and Node's other threads
+// stay in berthd's namespace throughout and no JS runs elsewhere meanwhile.
+#define THREAD_NETNS "/proc/thread-self/ns/net"
+
+// Back to the namespace saved before moving. Failing here would leave the event
+// loop's thread in a container's namespace, where every socket berthd opens next
+// would silently land: nothing sane can continue.
+static void return_to_netns(int saved) {
+  if (setns(saved, CLONE_NEWNET) < 0)
+    napi_fatal_error("berth_native", NAPI_AUTO_LENGTH, "cannot return to berthd's network namespace",
+                     NAPI_AUTO_LENGTH);
+  close(saved);
+}
+
+// Sets IFF_UP on lo in the calling thread's namespace (as `ip link set lo up`):
+// returns 0 or an errno, with the failing call in *syscall.
+static int loopback_up(const char **syscall) {
+  struct ifreq ifr = {.ifr_name = "lo"};
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+  if (fd < 0) return *syscall = "socket", errno;
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+    *syscall = "ioctl SIOCGIFFLAGS", err = errno;
+  } else {
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) *syscall = "ioctl SIOCSIFFLAGS", err = errno;
+  }
+  close(fd);
+  return err;
+}
+
+// A new, empty network namespace with lo up, kept alive by a bind mount on path
+// (as `ip netns add`), without a process to hold it.
+static napi_value js_create_netns(napi_env env, napi_callback_info info) {
+  args_t a = {.env = env};
+  napi_value v[1];
+  if (!get_args(&a, info, 1, v, NULL)) return NULL;
+  const char *path = arg_str(&a, v[0]);
+  if (a.failed) return args_done(&a, NULL);
+
+  const char *syscall = "open";
+  int err = 0, saved = -1;
+  int file = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  bool created = file >= 0;
+  if (created) close(file);
+  else if (errno != EEXIST) err = errno;
+  if (!err && (saved = open(THREAD_NETNS, O_RDONLY | O_CLOEXEC)) < 0) err = errno;
+  if (!err && unshare(CLONE_NEWNET) < 0) {
+    syscall = "unshare", err = errno;
+    close(saved);
+  } else if (!err) {
+    if (mount(THREAD_NETNS, path, NULL, MS_BIND, NULL) < 0) syscall = "mount", err = errno;
+    else if ((err = loopback_up(&syscall)) != 0) umount2(path, MNT_DETACH);
+    return_to_netns(saved);
+  }
+  if (err) {
+    if (created) unlink(path);
+    fail(&a, syscall, path, err);
+  }
+  return args_done(&a, undefined(env));
+}
+
+static napi_value js_delete_netns(napi_env env, napi_callback_info info) {
+  args_t a = {.env = env};
+  napi_value v[1];
+  if (!get_args(&a, info, 1, v, NULL)) return NULL;
+  const char *path = arg_str(&a, v[0]);
+  // EINVAL: not mounted, a file left by a crash between creating and mounting it.
+  if (!a.failed && umount2(path, MNT_DETACH) < 0 && errno != ENOENT && errno != EINVAL)
+    fail(&a, "umount", path, errno);
+  if (!a.failed && unlink(path) < 0 && errno != ENOENT) fail(&a, "unlink", path, errno);
+  return args_done(&a, undefined(env));
+}
+
+// A bound (and for tcp, listening) AF_INET socket that lives in the namespace
+// mounted at path, for Node to adopt by fd: a socket keeps the namespace it was
+// created in, wherever the process that uses it runs.
+static napi_value js_open_socket_in_netns(napi_env env, napi_callback_info info) {
+  args_t a = {.env = env};
+  napi_value v[4], result = NULL;
+  if (!get_args(&a, info, 4, v, NULL)) return NULL;
+  const char *path = arg_str(&a, v[0]), *type = arg_str(&a, v[1]), *address = arg_str(&a, v[2]);
+  uint32_t port = arg_u32(&a, v[3]);
+  bool tcp = !a.failed && strcmp(type, "tcp") == 0;
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+  if (!a.failed && !tcp && strcmp(type, "udp") != 0) type_error(&a, "'udp' or 'tcp'");
+  if (!a.failed && inet_pton(AF_INET, address, &sa.sin_addr) != 1) type_error(&a, "an IPv4 address");
+  if (!a.failed && port > 65535) type_error(&a, "a port number");
+  if (a.failed) return args_done(&a, NULL);
+
+  const char *syscall = "open";
+  int err = 0, fd = -1, saved = -1, one = 1;
+  int target = open(path, O_RDONLY | O_CLOEXEC);
+  if (target < 0 || (saved = open(THREAD_NETNS, O_RDONLY | O_CLOEXEC)) < 0) {
+    err = errno;
+  } else if (setns(target, CLONE_NEWNET) < 0) {
+    syscall = "setns", err = errno;
+    close(saved);
+  } else {
+    fd = socket(AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) syscall = "socket", err = errno;
+    else if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) syscall = "setsockopt", err = errno;
+    else if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) syscall = "bind", err = errno;
+    else if (tcp && listen(fd, 128) < 0) syscall = "listen", err = errno;
+    return_to_netns(saved);
+  }
+  if (target >= 0) close(target);
+  if (err) {
+    if (fd >= 0) close(fd);
+    fail(&a, syscall, path, err);
+  } else {
+    napi_create_int32(env, fd, &result);
+  }
+  return args_done(&a, result);
+}
+
 // ---------------------------------------------------------------- module
 
 #define FN(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_enumerable, NULL}
@@ -498,6 +620,9 @@ NAPI_MODULE_INIT() {
       FN("seqpacketSend", js_seqpacket_send),
       FN("shutdownWrite", js_shutdown_write),
       FN("close", js_close),
+      FN("createNetns", js_create_netns),
+      FN("deleteNetns", js_delete_netns),
+      FN("openSocketInNetns", js_open_socket_in_netns),
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   return exports;

@@ -27,6 +27,20 @@ export interface NativeBinding {
   /** shutdown(fd, SHUT_WR): tells the peer no more data comes (conmon closes the container's stdin). */
   shutdownWrite(fd: number): void;
   close(fd: number): void;
+  /**
+   * Creates a new, empty network namespace with lo up and bind-mounts it on path (created,
+   * mode 0444, if missing), as `ip netns add` does, without a process to hold it.
+   */
+  createNetns(path: string): void;
+  /** Unmounts (MNT_DETACH) and removes a namespace made by createNetns; a missing path is no error. */
+  deleteNetns(path: string): void;
+  /**
+   * Opens an AF_INET socket inside the namespace mounted at path, bound to address:port (and
+   * listening, for tcp); returns the fd (non-blocking, close-on-exec, SO_REUSEADDR), which stays in
+   * that namespace. Adopt it with `dgram.createSocket('udp4').bind({ fd })` or
+   * `net.createServer().listen({ fd })`.
+   */
+  openSocketInNetns(path: string, type: 'udp' | 'tcp', address: string, port: number): number;
 }
 
 const require = createRequire(import.meta.url);

@@ -1,13 +1,18 @@
 // Tests for native/berth_native.c through src/kernel/native.ts.
-// Needs root (mount, mknod, trusted.* xattrs) and python3 (Node cannot create a
-// SOCK_SEQPACKET server, so a tiny python one stands in for conmon).
+// Needs root (mount, mknod, trusted.* xattrs, network namespaces), python3 (Node cannot
+// create a SOCK_SEQPACKET server, so a tiny python one stands in for conmon; it is
+// also the TCP client inside a namespace), nsenter and ip.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { native, MS_NOSUID, MS_NODEV } from '../../src/kernel/native.js';
 
 const addonPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native/build/Release/berth_native.node');
@@ -324,4 +329,101 @@ test('seqpacket: workers can exit while watching', async (t) => {
   const r = await runNode(t, WORKERS, [], 30000);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'ok\n');
+});
+
+// ---------------------------------------------------------------- network namespaces
+
+const execFileAsync = promisify(execFile);
+
+/** The inode of the calling thread's network namespace: compare to see whether a call moved it. */
+const threadNetns = () => fs.statSync('/proc/thread-self/ns/net').ino;
+
+/** Runs a command inside the namespace mounted at netns (async: the test's own servers must keep answering). */
+async function inNetns(netns: string, cmd: string[]): Promise<string> {
+  return (await execFileAsync('nsenter', [`--net=${netns}`, ...cmd], { timeout: 10000 })).stdout;
+}
+
+function netns(t: TestContext): string {
+  const file = path.join(tempDir(t), 'netns');
+  native.createNetns(file);
+  defer(t, () => native.deleteNetns(file));
+  return file;
+}
+
+test('createNetns: a new namespace with only lo, up; the caller stays where it was', { skip: !isRoot && 'needs root' }, async (t) => {
+  const before = threadNetns();
+  const file = netns(t);
+  assert.equal(threadNetns(), before);
+  assert.ok(isMountPoint(file));
+  const st = fs.statSync(file);
+  assert.notEqual(st.ino, before);
+  assert.equal(st.mode & 0o777, 0o444);
+
+  const links = (await inNetns(file, ['ip', '-o', 'link', 'show'])).trim().split('\n');
+  assert.equal(links.length, 1, links.join('\n'));
+  assert.match(links[0]!, /^1: lo: <LOOPBACK,UP,LOWER_UP>/);
+  assert.match(await inNetns(file, ['ip', '-4', '-o', 'addr', 'show', 'lo']), /inet 127\.0\.0\.1\/8/);
+
+  // Failures after unshare still return the caller to its namespace, and leave no file behind.
+  const dir = path.dirname(file);
+  assert.throws(() => native.createNetns(dir), (e: NodeJS.ErrnoException) => {
+    assert.equal(e.syscall, 'mount');
+    assert.equal(e.code, 'ENOTDIR');
+    assert.equal(e.message, `mount ${dir}: ENOTDIR (Not a directory)`);
+    return true;
+  });
+  assert.equal(threadNetns(), before);
+  assert.throws(() => native.createNetns(path.join(dir, 'missing', 'netns')), { code: 'ENOENT', syscall: 'open' });
+});
+
+test('deleteNetns: unmounts and removes; missing or unmounted paths are fine', { skip: !isRoot && 'needs root' }, (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'netns');
+  native.createNetns(file);
+  native.deleteNetns(file);
+  assert.ok(!isMountPoint(file));
+  assert.ok(!fs.existsSync(file));
+  native.deleteNetns(file);
+
+  fs.writeFileSync(file, ''); // as a crash between creating and mounting would leave it
+  native.deleteNetns(file);
+  assert.ok(!fs.existsSync(file));
+});
+
+test('openSocketInNetns: udp and tcp sockets that Node adopts, inside the namespace', { skip: !isRoot && 'needs root' }, async (t) => {
+  const before = threadNetns();
+  const file = netns(t);
+
+  // UDP: two sockets in the namespace talk over its loopback.
+  const [a, b] = [0, 1].map(() => {
+    const socket = dgram.createSocket('udp4').bind({ fd: native.openSocketInNetns(file, 'udp', '127.0.0.1', 0) });
+    defer(t, () => socket.close());
+    return socket;
+  }) as [dgram.Socket, dgram.Socket];
+  // bind({ fd }) is synchronous: 'listening' has already been emitted.
+  const received = once(b, 'message');
+  a.send('ping', b.address().port, '127.0.0.1');
+  const [msg, rinfo] = (await received) as [Buffer, dgram.RemoteInfo];
+  assert.equal(msg.toString(), 'ping');
+  assert.equal(rinfo.port, a.address().port);
+
+  // TCP: a listening socket; a client inside the namespace reaches it, one outside does not.
+  const server = net.createServer((conn) => conn.end('pong'));
+  defer(t, () => server.close());
+  await new Promise<void>((resolve) => server.listen({ fd: native.openSocketInNetns(file, 'tcp', '127.0.0.1', 0) }, resolve));
+  const { port } = server.address() as net.AddressInfo;
+  const client = 'import socket,sys; print(socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5).recv(16).decode())';
+  assert.equal(await inNetns(file, ['python3', '-c', client, String(port)]), 'pong\n');
+  const outside = net.connect(port, '127.0.0.1');
+  const [err] = (await once(outside, 'error').catch((e: unknown) => [e])) as [NodeJS.ErrnoException];
+  assert.equal(err.code, 'ECONNREFUSED');
+
+  // Errors name the call, and the caller is back in its namespace after each.
+  assert.throws(() => native.openSocketInNetns(file, 'tcp', '127.0.0.1', port), { code: 'EADDRINUSE', syscall: 'bind' });
+  assert.throws(() => native.openSocketInNetns(path.dirname(file), 'udp', '127.0.0.1', 0), { code: 'EINVAL', syscall: 'setns' });
+  assert.throws(() => native.openSocketInNetns(path.join(file, 'x'), 'udp', '127.0.0.1', 0), { code: 'ENOTDIR', syscall: 'open' });
+  assert.throws(() => native.openSocketInNetns(file, 'sctp' as 'udp', '127.0.0.1', 0), { code: 'ERR_INVALID_ARG_TYPE' });
+  assert.throws(() => native.openSocketInNetns(file, 'udp', '::1', 0), { code: 'ERR_INVALID_ARG_TYPE' });
+  assert.throws(() => native.openSocketInNetns(file, 'udp', '127.0.0.1', 65536), { code: 'ERR_INVALID_ARG_TYPE' });
+  assert.equal(threadNetns(), before);
 });
