@@ -37,6 +37,8 @@ export interface ImageRunConfig {
   StopTimeout?: number;
   Shell?: string[] | null;
   ArgsEscaped?: boolean;
+  /** The MAC address of the container's first network (API < 1.44). */
+  MacAddress?: string;
 }
 
 export type ContainerConfig = ImageRunConfig;
@@ -102,8 +104,6 @@ export interface NetworkingConfig {
 export interface ContainerCreateRequest extends ContainerConfig {
   HostConfig?: HostConfig;
   NetworkingConfig?: NetworkingConfig | null;
-  /** Set on the container's first network (API < 1.44 puts it here). */
-  MacAddress?: string;
 }
 
 export interface ContainerState {

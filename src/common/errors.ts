@@ -7,6 +7,7 @@ export class ApiError extends Error {
 }
 
 export const badParameter = (message: string) => new ApiError(400, message);
+export const forbidden = (message: string) => new ApiError(403, message);
 export const notFound = (message: string) => new ApiError(404, message);
 export const conflict = (message: string) => new ApiError(409, message);
 export const notModified = (message = '') => new ApiError(304, message);

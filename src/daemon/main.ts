@@ -18,6 +18,9 @@ import { EventService } from './services/events.js';
 import { ExecService } from './services/exec.js';
 import { ImageService } from './services/images.js';
 import { registerImageRoutes } from './routes/images.js';
+import { registerNetworkRoutes } from './routes/networks.js';
+import { NetworkService } from './services/networks.js';
+import { ContainerStore } from '../store/container-store.js';
 import { listen } from './server/listener.js';
 import { Router } from './server/router.js';
 
@@ -38,8 +41,12 @@ async function startDaemon(config: DaemonConfig): Promise<Server[]> {
   const events = new EventService();
   const images = new ImageService({ dataRoot: config.dataRoot, events });
   await images.init();
-  const containers = new ContainerService({ dataRoot: config.dataRoot, execRoot: config.execRoot, images, runtime, monitor, events });
+  const store = new ContainerStore(path.join(config.dataRoot, 'containers'));
+  const networks = new NetworkService({ dataRoot: config.dataRoot, execRoot: config.execRoot, config: config.network, containers: store, events });
+  const containers = new ContainerService({ dataRoot: config.dataRoot, execRoot: config.execRoot, images, runtime, monitor, events, networks, store });
   await containers.init();
+  // After the containers: exits missed while berthd was away have released their addresses.
+  await networks.init();
   images.setUsageCheck((imageId) => containers.store.all().find((r) => r.image === imageId)?.id);
   const execs = new ExecService({ execRoot: config.execRoot, containers, monitor, events });
 
@@ -49,6 +56,7 @@ async function startDaemon(config: DaemonConfig): Promise<Server[]> {
   registerExecRoutes(router, execs);
   registerImageRoutes(router, images);
   registerBuildRoutes(router, new BuilderService(images, containers));
+  registerNetworkRoutes(router, networks, store);
 
   const servers = await Promise.all(config.hosts.map((host) => listen(router, host)));
   log.info('berthd started', { hosts: config.hosts, runtime: runtimeName, dataRoot: config.dataRoot });

@@ -24,20 +24,34 @@ ff02::1	ip6-allnodes
 ff02::2	ip6-allrouters
 `;
 
-export async function writeEtcFiles(
-  files: EtcFiles,
-  opts: { hostname: string; domainname?: string; extraHosts: string[]; hostNetwork: boolean; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] },
-): Promise<void> {
+export interface EtcFileOptions {
+  hostname: string;
+  domainname?: string;
+  /** `names:address` entries: --add-host, then links and the container's own address. */
+  extraHosts: string[];
+  hostNetwork: boolean;
+  /** On a user-defined network: berth's resolver at 127.0.0.11 answers, as Docker's does. */
+  embeddedDns?: boolean;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+}
+
+export async function writeEtcFiles(files: EtcFiles, opts: EtcFileOptions): Promise<void> {
+  await Promise.all([
+    writeHostsFile(files.hostsPath, opts),
+    fs.writeFile(files.hostnamePath, `${opts.hostname}\n`, { mode: 0o644 }),
+    fs.writeFile(files.resolvConfPath, await resolvConf(opts), { mode: 0o644 }),
+  ]);
+}
+
+export async function writeHostsFile(file: string, opts: Pick<EtcFileOptions, 'extraHosts' | 'hostNetwork'>): Promise<void> {
   const extra = opts.extraHosts.map((entry) => {
     const sep = entry.indexOf(':');
     return `${entry.slice(sep + 1)}\t${entry.slice(0, sep)}\n`;
   });
   const hosts = opts.hostNetwork ? await fs.readFile('/etc/hosts', 'utf8').catch(() => DEFAULT_HOSTS) : DEFAULT_HOSTS + extra.join('');
-  await Promise.all([
-    fs.writeFile(files.hostsPath, hosts, { mode: 0o644 }),
-    fs.writeFile(files.hostnamePath, `${opts.hostname}\n`, { mode: 0o644 }),
-    fs.writeFile(files.resolvConfPath, await resolvConf(opts), { mode: 0o644 }),
-  ]);
+  await fs.writeFile(file, hosts, { mode: 0o644 });
 }
 
 /**
@@ -45,7 +59,7 @@ export async function writeEtcFiles(
  * own network namespace (they would point at the container itself); Google's public
  * resolvers when none are left, as Docker does.
  */
-async function resolvConf(opts: { hostNetwork: boolean; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): Promise<string> {
+async function resolvConf(opts: EtcFileOptions): Promise<string> {
   const host = await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => '');
   if (opts.hostNetwork && !opts.dns?.length && !opts.dnsSearch?.length && !opts.dnsOptions?.length) return host;
   const lines = host.split('\n');
@@ -53,8 +67,11 @@ async function resolvConf(opts: { hostNetwork: boolean; dns?: string[]; dnsSearc
   let servers = opts.dns?.length ? opts.dns : pick('nameserver');
   if (!opts.hostNetwork) servers = servers.filter((s) => !/^127\.|^::1$/.test(s));
   if (servers.length === 0) servers = ['8.8.8.8', '8.8.4.4'];
+  // Behind the embedded resolver the servers above are its upstreams, not the container's.
+  if (opts.embeddedDns) servers = ['127.0.0.11'];
   const search = opts.dnsSearch?.length ? opts.dnsSearch : pick('search').flatMap((s) => s.split(/\s+/));
-  const options = opts.dnsOptions?.length ? opts.dnsOptions : pick('options').flatMap((s) => s.split(/\s+/));
+  let options = opts.dnsOptions?.length ? opts.dnsOptions : pick('options').flatMap((s) => s.split(/\s+/));
+  if (opts.embeddedDns && !options.some((o) => o.startsWith('ndots:'))) options = [...options, 'ndots:0'];
   return (
     servers.map((s) => `nameserver ${s}\n`).join('') +
     (search.length ? `search ${search.join(' ')}\n` : '') +

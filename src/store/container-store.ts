@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { ContainerConfig, ContainerState, HostConfig } from '../api/types.js';
+import type { EndpointSettings, PortMap, ContainerConfig, ContainerState, HostConfig } from '../api/types.js';
 import { readJsonIfExists, removeTempFiles, writeJsonAtomic } from '../common/atomic-fs.js';
 import { conflict, noSuchContainer } from '../common/errors.js';
 
@@ -24,6 +24,12 @@ export interface ContainerRecord {
   monitorPid: number;
   /** Set once the container has been started (its root filesystem prepared). */
   hasBeenStarted: boolean;
+  /** Its networks by name; addresses are set while it runs. */
+  networks?: Record<string, EndpointSettings>;
+  /** Published ports while it runs (NetworkSettings.Ports). */
+  ports?: PortMap;
+  /** Its network namespace's bind mount while it runs (NetworkSettings.SandboxKey). */
+  netnsPath?: string;
 }
 
 const RECORD = 'config.v2.json';

@@ -1,6 +1,7 @@
 // Starts a berthd of its own for one test file (temporary data root, exec root and
 // socket) and tears everything down afterwards: containers, monitors, mounts, cgroups.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, readdirSync, rmdirSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -22,6 +23,9 @@ export class TestDaemon {
   readonly host: string;
   readonly dataRoot: string;
   readonly execRoot: string;
+  /** The default bridge and address space of this daemon: its own, so test files can run side by side. */
+  readonly bridge: string;
+  readonly subnetPrefix: string;
   private process?: ChildProcess;
 
   constructor() {
@@ -30,13 +34,20 @@ export class TestDaemon {
     this.host = `unix://${this.socket}`;
     this.dataRoot = path.join(this.dir, 'data');
     this.execRoot = path.join(this.dir, 'exec');
+    this.bridge = `bt${randomBytes(4).toString('hex')}`;
+    this.subnetPrefix = freeTestPrefix();
+  }
+
+  /** berthd's network flags for this daemon: 10.N.0.0/24 for the default bridge, 10.N.128.0/17 for user networks. */
+  get networkArgs(): string[] {
+    return ['--bridge', this.bridge, '--bip', `${this.subnetPrefix}.0.1/24`, '--default-address-pool', `base=${this.subnetPrefix}.128.0/17,size=24`];
   }
 
   async start(): Promise<void> {
     // A log file, not a pipe: tests block their event loop in spawnSync, and a full
     // pipe would then stall berthd.
     const logFd = openSync(this.logFile, 'a');
-    this.process = spawn(process.execPath, [BERTHD, '-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--log-level', 'debug'], {
+    this.process = spawn(process.execPath, [BERTHD, '-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--log-level', 'debug', ...this.networkArgs], {
       stdio: ['ignore', logFd, logFd],
     });
     closeSync(logFd);
@@ -151,6 +162,17 @@ export class TestDaemon {
       .filter((m) => m && m.startsWith(this.dir))
       .sort((a, b) => b.length - a.length);
     for (const m of mounts) spawnSync('umount', ['-l', m]);
+    // The daemon's bridges and their nftables tables (veths went with the namespaces).
+    const networksDir = path.join(this.dataRoot, 'network', 'networks');
+    const bridges = new Set([this.bridge]);
+    for (const file of existsSync(networksDir) ? readdirSync(networksDir) : []) {
+      const bridge = (JSON.parse(readFileSync(path.join(networksDir, file), 'utf8')) as { bridge?: string }).bridge;
+      if (bridge) bridges.add(bridge);
+    }
+    for (const bridge of bridges) {
+      spawnSync('nft', ['delete', 'table', 'ip', `berth-${bridge}`]);
+      if (existsSync(`/sys/class/net/${bridge}`)) spawnSync('ip', ['link', 'del', bridge]);
+    }
     rmSync(this.dir, { recursive: true, force: true });
     for (const controller of readdirSync('/sys/fs/cgroup', { withFileTypes: true })) {
       const berth = path.join('/sys/fs/cgroup', controller.name, 'berth');
@@ -160,6 +182,17 @@ export class TestDaemon {
         /* in use by another daemon's containers, or absent */
       }
     }
+  }
+}
+
+/** A 10.N prefix no host route uses; random, so concurrent test files rarely collide. */
+function freeTestPrefix(): string {
+  const routes = readFileSync('/proc/net/route', 'utf8');
+  for (;;) {
+    const n = 100 + Math.floor(Math.random() * 150);
+    // /proc/net/route holds destinations little-endian: 10.N.x.x ends in …N0A.
+    const suffix = `${n.toString(16).toUpperCase().padStart(2, '0')}0A`;
+    if (!routes.split('\n').some((line) => line.split('\t')[1]?.endsWith(suffix))) return `10.${n}`;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ContainerInspect, ContainerSummary, NetworkSettings } from '../../api/types.js';
+import type { ContainerInspect, ContainerSummary, NetworkSettings, PortSummary } from '../../api/types.js';
 import { badParameter } from '../../common/errors.js';
 import { humanDuration } from '../../common/units.js';
 import { mountPoints, parseBinds } from './binds.js';
@@ -6,46 +6,44 @@ import type { ContainerRecord } from '../../store/container-store.js';
 
 /** The Engine API's views of a container (inspect, list) and the list filters. */
 
+/**
+ * NetworkSettings as dockerd fills it: the endpoints by network name (addresses
+ * while running), the default bridge's address at the top level, the published ports.
+ */
 export function networkSettings(record: ContainerRecord): NetworkSettings {
-  const mode = record.hostConfig.NetworkMode ?? 'default';
-  const networks: NetworkSettings['Networks'] = {};
-  if (mode === 'host' || mode === 'none') {
-    networks[mode] = {
-      IPAMConfig: null,
-      Links: null,
-      Aliases: null,
-      NetworkID: '',
-      EndpointID: '',
-      Gateway: '',
-      IPAddress: '',
-      IPPrefixLen: 0,
-      IPv6Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
-      MacAddress: '',
-      DriverOpts: null,
-    };
-  }
+  const networks = record.networks ?? {};
+  const bridge = networks.bridge;
   return {
     Bridge: '',
-    SandboxID: '',
+    SandboxID: record.netnsPath ? record.id : '',
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
-    Ports: {},
-    SandboxKey: '',
+    Ports: record.state.Running ? record.ports ?? {} : {},
+    SandboxKey: record.netnsPath ?? '',
     SecondaryIPAddresses: null,
     SecondaryIPv6Addresses: null,
-    EndpointID: '',
-    Gateway: '',
+    EndpointID: bridge?.EndpointID ?? '',
+    Gateway: bridge?.Gateway ?? '',
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
-    IPAddress: '',
-    IPPrefixLen: 0,
+    IPAddress: bridge?.IPAddress ?? '',
+    IPPrefixLen: bridge?.IPPrefixLen ?? 0,
     IPv6Gateway: '',
-    MacAddress: '',
+    MacAddress: bridge?.MacAddress ?? '',
     Networks: networks,
   };
+}
+
+/** The Ports of `GET /containers/json`: published bindings, and exposed ports without one. */
+export function portSummaries(record: ContainerRecord): PortSummary[] {
+  if (!record.state.Running) return [];
+  return Object.entries(record.ports ?? {}).flatMap(([key, bindings]) => {
+    const [port, proto = 'tcp'] = key.split('/');
+    const base = { PrivatePort: Number(port), Type: proto as PortSummary['Type'] };
+    if (!bindings?.length) return [base];
+    return bindings.map((b) => ({ IP: b.HostIp || '0.0.0.0', ...base, PublicPort: Number(b.HostPort) }));
+  });
 }
 
 export function inspectView(
@@ -99,7 +97,7 @@ export function summaryView(record: ContainerRecord, sizes?: { rw: number; rootF
     ImageID: record.image,
     Command: command,
     Created: Math.floor(Date.parse(record.created) / 1000),
-    Ports: [],
+    Ports: portSummaries(record),
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
     Labels: record.config.Labels ?? {},
     State: record.state.Status,
@@ -166,6 +164,9 @@ export function selectContainers(
     if (!matchAny(f.get('status'), (v) => v === r.state.Status)) return false;
     if (!matchAny(f.get('ancestor'), (v) => ancestorMatches(r, v))) return false;
     if (!matchAny(f.get('exited'), (v) => r.hasBeenStarted && !r.state.Running && r.state.ExitCode === Number(v))) return false;
+    if (!matchAny(f.get('network'), (v) => Object.entries(r.networks ?? {}).some(([name, e]) => name === v || (!!e.NetworkID && e.NetworkID.startsWith(v))))) return false;
+    if (!matchAny(f.get('publish'), (v) => portSummaries(r).some((p) => p.PublicPort !== undefined && portMatches(v, p.PublicPort, p.Type)))) return false;
+    if (!matchAny(f.get('expose'), (v) => Object.keys(r.config.ExposedPorts ?? {}).some((k) => portMatches(v, Number(k.split('/')[0]), k.split('/')[1] ?? 'tcp')))) return false;
     // No healthchecks run yet: every container's health is "none".
     if (!matchAny(f.get('health'), (v) => v === 'none')) return false;
     for (const label of f.get('label') ?? []) {
@@ -176,6 +177,13 @@ export function selectContainers(
     return true;
   });
   return opts.limit > 0 ? out.slice(0, opts.limit) : out;
+}
+
+/** `8080`, `8080/udp` or a range `8000-8080[/proto]` against one port. */
+function portMatches(filter: string, port: number, proto: string): boolean {
+  const [range, wantedProto = 'tcp'] = filter.split('/');
+  const [low, high = low] = range.split('-').map(Number);
+  return wantedProto === proto && port >= low && port <= high;
 }
 
 function matchAny(values: string[] | undefined, test: (v: string) => boolean): boolean {

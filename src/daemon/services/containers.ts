@@ -6,13 +6,13 @@ import { writeJsonAtomic } from '../../common/atomic-fs.js';
 import { ApiError, badParameter, conflict, errorMessage, notModified, serverError } from '../../common/errors.js';
 import { newId, shortId } from '../../common/ids.js';
 import { log } from '../../common/log.js';
-import { etcFilePaths, writeEtcFiles } from '../../runtime/etc-files.js';
+import { etcFilePaths, writeEtcFiles, writeHostsFile } from '../../runtime/etc-files.js';
 import { writeControl, type Monitor } from '../../runtime/monitor.js';
 import { buildOciSpec, containerEnv, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from '../../runtime/oci-spec.js';
 import type { OciRuntime } from '../../runtime/oci-runtime.js';
 import { ContainerRootfs } from '../../runtime/rootfs.js';
 import { resolveInRoot, resolveUser } from '../../runtime/user.js';
-import { ContainerStore, nameConflict, type ContainerRecord } from '../../store/container-store.js';
+import { nameConflict, type ContainerRecord, type ContainerStore } from '../../store/container-store.js';
 import { directorySize } from '../../store/layer-store.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys, pipeAttach, type ClientStream } from './attach.js';
 import { bindMounts, missingSources, parseBinds } from './binds.js';
@@ -20,6 +20,7 @@ import { streamLogs, type LogOptions } from './container-logs.js';
 import { mergeImageConfig, validateName, generateName } from './container-config.js';
 import type { EventService } from './events.js';
 import type { ImageService } from './images.js';
+import type { ContainerNetworking, NetworkService } from './networks.js';
 import { parseSignal } from './signals.js';
 import { LogRotator, logSettings } from './log-rotation.js';
 
@@ -54,9 +55,11 @@ export class ContainerService {
       runtime: OciRuntime;
       monitor: Monitor;
       events: EventService;
+      networks: NetworkService;
+      store: ContainerStore;
     },
   ) {
-    this.store = new ContainerStore(path.join(deps.dataRoot, 'containers'));
+    this.store = deps.store;
     this.rotator = new LogRotator((id) => this.bundleDir(id));
   }
 
@@ -70,7 +73,10 @@ export class ContainerService {
     for (const record of records) {
       if (!record.state.Running) {
         // A start that berthd's death interrupted: undo what it set up.
-        if (existsSync(this.bundleDir(record.id))) await this.releaseRuntime(record).catch(() => undefined);
+        if (existsSync(this.bundleDir(record.id)) || record.netnsPath) {
+          await this.releaseRuntime(record).catch(() => undefined);
+          await this.store.save(record);
+        }
         continue;
       }
       const exit = await this.readExitFile(record.id);
@@ -187,6 +193,7 @@ export class ContainerService {
     const image = await this.deps.images.resolve(body.Image);
     const id = newId();
     const { HostConfig: hostConfig = {}, NetworkingConfig: _networking, ...requested } = body;
+    const networks = this.deps.networks.endpointsForCreate(id, `/${name.replace(/^\//, '')}`, body, hostConfig);
     // With the host's network a container has the host's name, as in Docker.
     const hostname = hostConfig.NetworkMode === 'host' ? os.hostname() : shortId(id);
     const config: ContainerConfig = mergeImageConfig(requested, image.config.config ?? {}, hostname);
@@ -236,6 +243,7 @@ export class ContainerService {
       runtime: this.deps.runtime.name,
       monitorPid: 0,
       hasBeenStarted: false,
+      networks,
     };
     await this.store.add(record);
     await this.rootfs(id).prepare();
@@ -261,28 +269,38 @@ export class ContainerService {
     await this.runtimeReleased(id);
     try {
       const image = await this.deps.images.resolve(record.image);
-      await rootfs.prepare();
-      await rootfs.mount(image.layerDirs);
+      // The network comes up beside the root filesystem.
+      const [mounted, attached] = await Promise.allSettled([
+        rootfs.prepare().then(() => rootfs.mount(image.layerDirs)),
+        this.deps.networks.attach(record),
+      ]);
+      if (mounted.status === 'rejected') throw mounted.reason;
+      if (attached.status === 'rejected') throw attached.reason;
+      const networking: ContainerNetworking = attached.value;
       await fs.mkdir(bundle, { recursive: true });
       const etc = etcFilePaths(this.store.dir(id));
-      const networkMode = record.hostConfig.NetworkMode ?? 'default';
-      const hostNetwork = networkMode === 'host';
-      await writeEtcFiles(etc, {
-        hostname: record.config.Hostname || shortId(id),
-        domainname: record.config.Domainname,
-        extraHosts: record.hostConfig.ExtraHosts ?? [],
-        hostNetwork,
-        dns: record.hostConfig.Dns ?? undefined,
-        dnsSearch: record.hostConfig.DnsSearch ?? undefined,
-        dnsOptions: record.hostConfig.DnsOptions ?? undefined,
-      });
+      if (networking.shareEtcFrom) {
+        const shared = etcFilePaths(this.store.dir(networking.shareEtcFrom));
+        await Promise.all([fs.copyFile(shared.hostsPath, etc.hostsPath), fs.copyFile(shared.hostnamePath, etc.hostnamePath), fs.copyFile(shared.resolvConfPath, etc.resolvConfPath)]);
+      } else {
+        await writeEtcFiles(etc, {
+          hostname: record.config.Hostname || shortId(id),
+          domainname: record.config.Domainname,
+          extraHosts: [...this.extraHosts(record), ...networking.hostsEntries],
+          hostNetwork: networking.namespace === 'host',
+          embeddedDns: networking.embeddedDns,
+          dns: record.hostConfig.Dns ?? undefined,
+          dnsSearch: record.hostConfig.DnsSearch ?? undefined,
+          dnsOptions: record.hostConfig.DnsOptions ?? undefined,
+        });
+      }
       const binds = parseBinds(record.hostConfig.Binds ?? []);
       await Promise.all(missingSources(binds).map((dir) => fs.mkdir(dir, { recursive: true })));
       const user = await resolveUser(rootfs.merged, record.config.User ?? '');
       if (record.config.WorkingDir) await ensureWorkingDir(rootfs.merged, record.config.WorkingDir, user);
       const spec = buildOciSpec({
         args: [record.path, ...record.args],
-        env: containerEnv(record.config.Env ?? [], { hostname: record.config.Hostname || shortId(id), tty: !!record.config.Tty }),
+        env: containerEnv([...networking.linkEnv, ...(record.config.Env ?? [])], { hostname: record.config.Hostname || shortId(id), tty: !!record.config.Tty }),
         cwd: record.config.WorkingDir || '/',
         user,
         terminal: !!record.config.Tty,
@@ -291,7 +309,7 @@ export class ContainerService {
         rootfs: rootfs.merged,
         readonlyRootfs: !!record.hostConfig.ReadonlyRootfs,
         containerFiles: { hosts: etc.hostsPath, hostname: etc.hostnamePath, resolvConf: etc.resolvConfPath },
-        network: hostNetwork ? 'host' : networkMode === 'none' ? 'none' : 'private',
+        network: networking.namespace,
         init: !!record.hostConfig.Init,
         cgroupsPath: `/berth/${id}`,
         privileged: !!record.hostConfig.Privileged,
@@ -336,6 +354,7 @@ export class ContainerService {
       await this.store.save(record);
       this.rotator.watch(record, this.logPath(record.id));
       this.deps.events.emit('container', 'start', id, this.eventAttributes(record));
+      await this.refreshLinkedHosts(record);
     } catch (err) {
       await this.releaseRuntime(record).catch(() => undefined);
       const message = errorMessage(err);
@@ -350,9 +369,25 @@ export class ContainerService {
     }
   }
 
-  /** Runtime state, mounts and cgroups of a container that is no longer running. */
+  /** --add-host entries, with `host-gateway` resolved to the host's address on the default bridge. */
+  private extraHosts(record: ContainerRecord): string[] {
+    return (record.hostConfig.ExtraHosts ?? []).map((entry) => entry.replace(/:host-gateway$/, `:${this.deps.networks.hostGateway()}`));
+  }
+
+  /** Containers linking to this one get its new address in their /etc/hosts (the environment stays as it was). */
+  private async refreshLinkedHosts(record: ContainerRecord): Promise<void> {
+    for (const parent of this.deps.networks.linkedBy(record)) {
+      await writeHostsFile(etcFilePaths(this.store.dir(parent.id)).hostsPath, {
+        extraHosts: [...this.extraHosts(parent), ...this.deps.networks.hostsEntries(parent)],
+        hostNetwork: false,
+      }).catch((err) => log.warn('could not update the hosts file of a linking container', { id: parent.id, err: errorMessage(err) }));
+    }
+  }
+
+  /** Runtime state, mounts, cgroups and network of a container that is no longer running. */
   private async releaseRuntime(record: ContainerRecord): Promise<void> {
     const { id } = record;
+    await this.deps.networks.detach(record).catch((err) => log.warn('network teardown failed', { id, err: errorMessage(err) }));
     // The bundle exists from start until release: without it the runtime knows nothing
     // of the container. `runc delete` (cgroups, runtime state) runs beside the rest and
     // is awaited only by what needs it gone (a new start, an explicit remove), so it
@@ -704,10 +739,6 @@ function consoleSize(size: [number, number] | null | undefined): { height: numbe
 }
 
 function validateHostConfig(hostConfig: HostConfig): void {
-  const mode = hostConfig.NetworkMode ?? '';
-  if (!['', 'default', 'bridge', 'none', 'host'].includes(mode) && !mode.startsWith('container:')) {
-    throw badParameter(`network ${mode} not found`);
-  }
   const policy = hostConfig.RestartPolicy?.Name ?? '';
   if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(policy)) {
     throw badParameter(`invalid restart policy '${policy}'`);
