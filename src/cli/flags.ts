@@ -15,6 +15,10 @@ export interface FlagSpec {
   hidden?: boolean;
   /** Validates/converts a value; throws an Error whose message follows "invalid argument ... flag: ". */
   validate?: (value: string) => void;
+  /** Another flag whose values this one adds to, in order (pflag: two names bound to one variable, e.g. --net and --network). */
+  store?: string;
+  /** The default as help shows it when it is not a plain value (e.g. "map[]"). */
+  defaultText?: string;
 }
 
 export class FlagError extends Error {}
@@ -54,9 +58,10 @@ export class Flags {
     } catch (err) {
       throw new FlagError(`invalid argument ${JSON.stringify(value)} for "${flagTitle(spec)}" flag: ${(err as Error).message}`);
     }
-    const list = this.values.get(spec.long) ?? [];
+    const key = spec.store ?? spec.long;
+    const list = this.values.get(key) ?? [];
     list.push(value);
-    this.values.set(spec.long, list);
+    this.values.set(key, list);
   }
 
   changed(long: string): boolean {

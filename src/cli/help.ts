@@ -9,6 +9,7 @@ function flagLine(spec: FlagSpec): string {
 }
 
 function flagDefault(spec: FlagSpec): string {
+  if (spec.defaultText) return ` (default ${spec.defaultText})`;
   if (spec.kind === 'bool') return spec.def ? ' (default true)' : '';
   if (spec.kind === 'int') return spec.def ? ` (default ${spec.def})` : '';
   if (spec.kind === 'string' && spec.def) return ` (default "${spec.def}")`;
@@ -57,7 +58,8 @@ export function formatFlags(specs: FlagSpec[], columns = (process.stdout.columns
 export function commandHelp(path: string, command: Command, aliases: string[], flags: FlagSpec[]): string {
   let text = `Usage:  ${path} ${command.use}\n\n${command.short}\n`;
   if (aliases.length > 1) text += `\nAliases:\n  ${aliases.join(', ')}\n`;
-  text += `\nOptions:\n${formatFlags(flags)}\n`;
+  // cobra leaves the section out when every flag is hidden (only --help)
+  if (flags.some((f) => !f.hidden)) text += `\nOptions:\n${formatFlags(flags)}\n`;
   return text;
 }
 

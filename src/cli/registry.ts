@@ -1,11 +1,12 @@
-// Where each command lives: top-level names and the management groups (container, image, system,
-// builder). A command's first group is its home; a later one (builder) only borrows it.
+// Where each command lives: top-level names and the management groups (container, image, network,
+// system, builder). A command's first group is its home; a later one (builder) only borrows it.
 import type { Command } from './command.js';
 import { commitCommand } from './commands/container/commit.js';
 import { createCommand } from './commands/container/create.js';
 import { execCommand } from './commands/container/exec.js';
 import { killCommand, pauseCommand, renameCommand, restartCommand, rmCommand, stopCommand, unpauseCommand, waitCommand } from './commands/container/lifecycle.js';
 import { logsCommand } from './commands/container/logs.js';
+import { portCommand } from './commands/container/port.js';
 import { psCommand } from './commands/container/ps.js';
 import { runCommand } from './commands/container/run.js';
 import { attachCommand, startCommand } from './commands/container/start.js';
@@ -18,6 +19,15 @@ import { infoCommand } from './commands/system/info.js';
 import { containerInspectCommand, imageInspectCommand, inspectCommand } from './commands/system/inspect.js';
 import { containerPruneCommand, imagePruneCommand } from './commands/system/prune.js';
 import { versionCommand } from './commands/system/version.js';
+import { networkCreateCommand } from './commands/network/create.js';
+import { networkListCommand } from './commands/network/list.js';
+import {
+  networkConnectCommand,
+  networkDisconnectCommand,
+  networkInspectCommand,
+  networkPruneCommand,
+  networkRemoveCommand,
+} from './commands/network/manage.js';
 
 export interface Group {
   name: string;
@@ -33,13 +43,20 @@ export const groups: Group[] = [
     short: 'Manage containers',
     commands: [
       attachCommand, commitCommand, createCommand, execCommand, containerInspectCommand, killCommand, logsCommand, psCommand, pauseCommand,
-      containerPruneCommand, renameCommand, restartCommand, rmCommand, runCommand, startCommand, stopCommand, unpauseCommand, waitCommand,
+      portCommand, containerPruneCommand, renameCommand, restartCommand, rmCommand, runCommand, startCommand, stopCommand, unpauseCommand, waitCommand,
     ].sort(byName),
   },
   {
     name: 'image',
     short: 'Manage images',
     commands: [buildCommand, historyCommand, importCommand, imageInspectCommand, loadCommand, imagesCommand, imagePruneCommand, pullCommand, rmiCommand, saveCommand, tagCommand].sort(byName),
+  },
+  {
+    name: 'network',
+    short: 'Manage networks',
+    commands: [
+      networkConnectCommand, networkCreateCommand, networkDisconnectCommand, networkInspectCommand, networkListCommand, networkPruneCommand, networkRemoveCommand,
+    ].sort(byName),
   },
   {
     name: 'system',
@@ -70,6 +87,7 @@ export const topLevel: Record<string, Command> = {
   load: loadCommand,
   logs: logsCommand,
   pause: pauseCommand,
+  port: portCommand,
   ps: psCommand,
   pull: pullCommand,
   rename: renameCommand,

@@ -12,6 +12,12 @@ import type {
   HistoryResponseItem,
   ImageRunConfig,
   ImageSummary,
+  NetworkConnectRequest,
+  NetworkCreateRequest,
+  NetworkCreateResponse,
+  NetworkDisconnectRequest,
+  NetworkPruneResponse,
+  NetworkResource,
 } from '../api/types.js';
 import { jsonLines, jsonMessages, type JsonMessage } from './json-stream.js';
 import { Transport, type Hijacked, type Query } from './transport.js';
@@ -230,6 +236,41 @@ export class EngineClient {
 
   imagePrune(filters?: Filters): Promise<PruneReport> {
     return this.transport.json('POST', '/images/prune', { query: { filters: encodeFilters(filters) } });
+  }
+
+  // --- networks
+
+  networkCreate(config: NetworkCreateRequest): Promise<NetworkCreateResponse> {
+    return this.transport.json('POST', '/networks/create', { body: config });
+  }
+
+  networkList(filters?: Filters): Promise<NetworkResource[]> {
+    return this.transport.json('GET', '/networks', { query: { filters: encodeFilters(filters) } });
+  }
+
+  networkInspect(id: string, verbose = false): Promise<NetworkResource> {
+    return this.transport.json('GET', `/networks/${enc(id)}`, { query: { verbose } });
+  }
+
+  /** The inspect document as the daemon sent it (docker prints it re-indented, not re-encoded). */
+  networkInspectRaw(id: string, verbose = false): Promise<string> {
+    return this.transport.text('GET', `/networks/${enc(id)}`, { query: { verbose } });
+  }
+
+  networkRemove(id: string): Promise<void> {
+    return this.transport.discard('DELETE', `/networks/${enc(id)}`);
+  }
+
+  networkConnect(id: string, request: NetworkConnectRequest): Promise<void> {
+    return this.transport.discard('POST', `/networks/${enc(id)}/connect`, { body: request });
+  }
+
+  networkDisconnect(id: string, request: NetworkDisconnectRequest): Promise<void> {
+    return this.transport.discard('POST', `/networks/${enc(id)}/disconnect`, { body: request });
+  }
+
+  networkPrune(filters?: Filters): Promise<NetworkPruneResponse> {
+    return this.transport.json('POST', '/networks/prune', { query: { filters: encodeFilters(filters) } });
   }
 
   // --- system

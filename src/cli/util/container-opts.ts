@@ -5,6 +5,8 @@ import type { ContainerCreateRequest, HostConfig } from '../../api/types.js';
 import { boolFlag, intFlag, listFlag, stringFlag } from '../command.js';
 import type { FlagSpec, Flags } from '../flags.js';
 import { ramInBytes } from '../../common/units.js';
+import { isValidMac, parseLink, parseNetworkOpt, parseNetworkOpts } from './network-opts.js';
+import { parsePorts } from './ports.js';
 
 const sizeFlag = (long: string, short: string | undefined, usage: string): FlagSpec => ({
   long,
@@ -14,6 +16,10 @@ const sizeFlag = (long: string, short: string | undefined, usage: string): FlagS
   typeName: 'bytes',
   validate: (v) => void ramInBytes(v),
 });
+
+function networkFlag(long: string): FlagSpec {
+  return { ...listFlag(long, undefined, 'Connect a container to a network', 'network'), validate: (v) => void parseNetworkOpt(v) };
+}
 
 export const containerFlags: FlagSpec[] = [
   listFlag('add-host', undefined, 'Add a custom host-to-IP mapping (host:ip)'),
@@ -30,16 +36,26 @@ export const containerFlags: FlagSpec[] = [
   stringFlag('hostname', 'h', 'Container host name'),
   boolFlag('init', undefined, 'Run an init inside the container that forwards signals and reaps processes'),
   boolFlag('interactive', 'i', 'Keep STDIN open even if not attached'),
+  stringFlag('ip', undefined, 'IPv4 address (e.g., 172.30.100.104)'),
+  stringFlag('ip6', undefined, 'IPv6 address (e.g., 2001:db8::33)'),
   listFlag('label', 'l', 'Set meta data on a container'),
   listFlag('label-file', undefined, 'Read in a line delimited file of labels'),
+  { ...listFlag('link', undefined, 'Add link to another container'), validate: (v) => void parseLink(v) },
+  listFlag('link-local-ip', undefined, 'Container IPv4/IPv6 link-local addresses'),
   stringFlag('log-driver', undefined, 'Logging driver for the container'),
   listFlag('log-opt', undefined, 'Log driver options'),
+  stringFlag('mac-address', undefined, 'Container MAC address (e.g., 92:d0:c6:0a:29:33)'),
   sizeFlag('memory', 'm', 'Memory limit'),
   stringFlag('name', undefined, 'Assign a name to the container'),
-  stringFlag('network', undefined, 'Connect a container to a network', 'default'),
+  // --net and --net-alias: hidden older names of --network and --network-alias (one list each)
+  { ...networkFlag('net'), hidden: true, store: 'network' },
+  { ...listFlag('net-alias', undefined, 'Add network-scoped alias for the container'), hidden: true, store: 'network-alias' },
+  networkFlag('network'),
+  listFlag('network-alias', undefined, 'Add network-scoped alias for the container'),
   stringFlag('platform', undefined, 'Set platform if server is multi-platform capable'),
   boolFlag('privileged', undefined, 'Give extended privileges to this container'),
   listFlag('publish', 'p', "Publish a container's port(s) to the host"),
+  boolFlag('publish-all', 'P', 'Publish all exposed ports to random ports'),
   stringFlag('pull', undefined, 'Pull image before running ("always", "missing", "never")', 'missing'),
   boolFlag('quiet', 'q', 'Suppress the pull output'),
   boolFlag('read-only', undefined, "Mount the container's root filesystem as read only"),
@@ -146,28 +162,6 @@ function normalizeCapabilities(caps: string[]): string[] | null {
   });
 }
 
-/** Parses -p specs: [ip:][hostPort:]containerPort[/proto]. */
-function parsePorts(publish: string[], expose: string[]) {
-  const exposed: Record<string, object> = {};
-  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const e of expose) {
-    const [port, proto = 'tcp'] = e.split('/');
-    exposed[`${port}/${proto}`] = {};
-  }
-  for (const spec of publish) {
-    const [addr, proto = 'tcp'] = spec.split('/');
-    const parts = addr.split(':');
-    const containerPort = parts.pop() as string;
-    const hostPort = parts.pop() ?? '';
-    const hostIp = parts.join(':').replace(/^\[|\]$/g, '');
-    if (!/^\d+(-\d+)?$/.test(containerPort)) throw new Error(`invalid containerPort: ${containerPort}`);
-    const key = `${containerPort}/${proto}`;
-    exposed[key] = {};
-    (bindings[key] ??= []).push({ HostIp: hostIp, HostPort: hostPort });
-  }
-  return { exposed, bindings };
-}
-
 export interface CreateInput {
   request: ContainerCreateRequest;
   name: string;
@@ -202,7 +196,11 @@ export function buildCreateRequest(flags: Flags, image: string, command: string[
     const colon = t.indexOf(':');
     tmpfs[colon < 0 ? t : t.slice(0, colon)] = colon < 0 ? '' : t.slice(colon + 1);
   }
+  const mac = flags.string('mac-address');
+  if (mac && !isValidMac(mac.trim())) throw new Error(`${mac} is not a valid mac address`);
   const { exposed, bindings } = parsePorts(flags.list('publish'), flags.list('expose'));
+  const networks = flags.list('network').map(parseNetworkOpt);
+  const links = flags.list('link');
 
   let entrypoint: string[] | null = null;
   if (flags.string('entrypoint')) entrypoint = [flags.string('entrypoint')];
@@ -211,8 +209,10 @@ export function buildCreateRequest(flags: Flags, image: string, command: string[
   const hostConfig: HostConfig = {
     Binds: binds.length ? binds : null,
     LogConfig: { Type: flags.string('log-driver'), Config: logOpts },
-    NetworkMode: flags.string('network') || 'default',
+    NetworkMode: networks.length ? networks[0].target : 'default',
     PortBindings: bindings,
+    PublishAllPorts: flags.bool('publish-all'),
+    Links: links.length ? links : null,
     RestartPolicy: restart,
     AutoRemove: flags.bool('rm'),
     ConsoleSize: consoleSize ?? [0, 0],
@@ -240,6 +240,17 @@ export function buildCreateRequest(flags: Flags, image: string, command: string[
   if (Object.keys(tmpfs).length) hostConfig.Tmpfs = tmpfs;
   if (flags.changed('init')) hostConfig.Init = flags.bool('init');
 
+  const env = envList(flags);
+  const labels = labelMap(flags);
+  // the network options are checked last, as in docker
+  const endpoints = parseNetworkOpts(networks, {
+    aliases: flags.list('network-alias'),
+    links,
+    ipv4: flags.string('ip'),
+    ipv6: flags.string('ip6'),
+    linkLocalIPs: flags.list('link-local-ip'),
+  });
+
   const request: ContainerCreateRequest = {
     Hostname: flags.string('hostname'),
     Domainname: '',
@@ -251,16 +262,18 @@ export function buildCreateRequest(flags: Flags, image: string, command: string[
     Tty: flags.bool('tty'),
     OpenStdin: interactive,
     StdinOnce: interactive && attachStdin,
-    Env: envList(flags),
+    Env: env,
     Cmd: command.length ? command : null,
     Image: image,
     Volumes: volumes,
     WorkingDir: flags.string('workdir'),
     Entrypoint: entrypoint,
-    Labels: labelMap(flags),
+    Labels: labels,
     StopSignal: flags.string('stop-signal') || undefined,
     StopTimeout: flags.changed('stop-timeout') ? flags.int('stop-timeout') : undefined,
+    MacAddress: mac || undefined,
     HostConfig: hostConfig,
+    NetworkingConfig: { EndpointsConfig: endpoints },
   };
   return { request, name: flags.string('name') };
 }

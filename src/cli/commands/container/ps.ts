@@ -4,6 +4,7 @@ import { FORMAT_HELP, boolFlag, intFlag, listFlag, stringFlag, type Command } fr
 import { parseFilters } from '../../util/filters.js';
 import { checkTemplate, rowContext, writeFormatted } from '../../util/output.js';
 import { familiarName } from '../../util/reference.js';
+import { displayablePorts } from '../../util/ports.js';
 import { goTimeString } from '../../util/time.js';
 import { ellipsis, humanDuration, humanSize, truncateId } from '../../../common/units.js';
 
@@ -26,52 +27,6 @@ export const containerHeaders: Record<string, string> = {
   Networks: 'NETWORKS',
   Platform: 'PLATFORM',
 };
-
-interface Port {
-  IP?: string;
-  PrivatePort: number;
-  PublicPort?: number;
-  Type: string;
-}
-
-/** formatter.DisplayablePorts: consecutive ports grouped into ranges, published ones as ip:port->port/proto. */
-export function displayablePorts(ports: Port[]): string {
-  const sorted = [...ports].sort(
-    (a, b) => a.PrivatePort - b.PrivatePort || (a.IP ?? '').localeCompare(b.IP ?? '') || (a.PublicPort ?? 0) - (b.PublicPort ?? 0) || a.Type.localeCompare(b.Type),
-  );
-  const groups = new Map<string, { first: number; last: number }>();
-  const result: string[] = [];
-  const hostMappings: string[] = [];
-  const join = (ip: string, port: string | number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
-  const form = (key: string, first: number, last: number) => {
-    const [a, b] = key.split('/');
-    const [ip, type] = b === undefined ? ['', a] : [a, b];
-    let group = String(first);
-    if (first !== last) group += `-${last}`;
-    if (ip) group = `${join(ip, group)}->${group}`;
-    return `${group}/${type}`;
-  };
-  for (const p of sorted) {
-    let key = p.Type;
-    if (p.IP) {
-      if (p.PublicPort !== p.PrivatePort) {
-        hostMappings.push(`${join(p.IP, p.PublicPort ?? 0)}->${p.PrivatePort}/${p.Type}`);
-        continue;
-      }
-      key = `${p.IP}/${p.Type}`;
-    }
-    const g = groups.get(key);
-    if (!g) groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
-    else if (p.PrivatePort === g.last + 1) g.last = p.PrivatePort;
-    else {
-      result.push(form(key, g.first, g.last));
-      groups.delete(key);
-      groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
-    }
-  }
-  for (const [key, g] of groups) result.push(form(key, g.first, g.last));
-  return [...result, ...hostMappings].join(', ');
-}
 
 function imageName(c: ContainerSummary, trunc: boolean): string {
   if (!c.Image) return '<no image>';
@@ -100,7 +55,7 @@ export function containerContext(c: ContainerSummary, trunc: boolean, now = Date
     Names: trunc ? (names.find((n) => !n.includes('/')) ?? '') : names.join(','),
     Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
     Platform: null,
-    Ports: displayablePorts((c.Ports ?? []) as Port[]),
+    Ports: displayablePorts(c.Ports ?? []),
     RunningFor: `${humanDuration(now - c.Created * 1000)} ago`,
     Size: c.SizeRootFs ? `${srw} (virtual ${humanSize(c.SizeRootFs, 3)})` : srw,
     State: c.State,

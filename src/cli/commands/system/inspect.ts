@@ -11,7 +11,7 @@ type Getter = (ref: string) => Promise<string>;
 const TYPES = ['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
 
 /** docker's inspect.Inspect: every reference in order, errors collected, output flushed at the end. */
-async function inspectAll(cli: Cli, refs: string[], format: string, get: Getter): Promise<void> {
+export async function inspectAll(cli: Cli, refs: string[], format: string, get: Getter): Promise<void> {
   const raws: string[] = [];
   const errors: string[] = [];
   for (const ref of refs) {
@@ -45,6 +45,10 @@ function imageGetter(cli: Cli): Getter {
   return (ref) => cli.client().imageInspectRaw(ref);
 }
 
+function networkGetter(cli: Cli): Getter {
+  return (ref) => cli.client().networkInspectRaw(ref);
+}
+
 export const inspectCommand: Command = {
   name: 'inspect',
   use: '[OPTIONS] NAME|ID [NAME|ID...]',
@@ -57,9 +61,10 @@ export const inspectCommand: Command = {
     let get: Getter;
     if (type === 'container') get = containerGetter(cli, flags);
     else if (type === 'image') get = imageGetter(cli);
+    else if (type === 'network') get = networkGetter(cli);
     else if (type) throw new Error(`the ${type} type is not supported by this daemon`);
     else {
-      const getters = [containerGetter(cli, flags), imageGetter(cli)];
+      const getters = [containerGetter(cli, flags), imageGetter(cli), networkGetter(cli)];
       get = async (ref) => {
         for (const g of getters) {
           try {

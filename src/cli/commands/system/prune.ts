@@ -5,7 +5,7 @@ import { parseFilters } from '../../util/filters.js';
 import { humanSize } from '../../../common/units.js';
 
 /** Asks `message [y/N] ` and reads one line of stdin; only y/Y confirms. */
-async function confirm(cli: Cli, message: string): Promise<boolean> {
+export async function confirm(cli: Cli, message: string): Promise<boolean> {
   cli.out.write(`${message} [y/N] `);
   const line = await new Promise<string>((resolve) => {
     let text = '';
