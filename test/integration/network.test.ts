@@ -5,10 +5,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import * as http from 'node:http';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { runCommand, startDaemonWithBusybox, type TestDaemon } from '../helpers/daemon.js';
 
+const require = createRequire(import.meta.url);
 let daemon: TestDaemon;
 
 before(async () => {
@@ -237,6 +240,8 @@ describe('user-defined networks', () => {
     const shortId = ok('inspect', '-f', '{{ .Id }}', 'f1').slice(0, 12);
     assert.match(ok('exec', 'f2', 'nslookup', shortId), new RegExp(`Address: ${f1.replaceAll('.', '\\.')}`));
     ok('exec', 'f2', 'ping', '-c', '1', '-W', '2', 'f1');
+    // Reverse lookups answer name.network, as dockerd's resolver does.
+    assert.match(ok('exec', 'f2', 'nslookup', f1), /name = f1\.front/);
     const answers = ok('exec', 'f1', 'nslookup', 'svc');
     assert.match(answers, new RegExp(f1.replaceAll('.', '\\.')));
     assert.match(answers, new RegExp(`${daemon.subnetPrefix.replace('.', '\\.')}\\.200\\.50`));
@@ -244,6 +249,21 @@ describe('user-defined networks', () => {
     const firsts = new Set<string>();
     for (let i = 0; i < 4; i++) firsts.add(/Address: (\S+)/.exec(ok('exec', 'f1', 'nslookup', '-type=a', 'svc').split('Name:')[1] ?? '')?.[1] ?? '');
     assert.equal(firsts.size, 2, [...firsts].join(','));
+  });
+
+  test('other names go to the upstream resolvers, from the host', async () => {
+    // A resolver of the test's own on the host's loopback: the container's --dns.
+    const upstream = await fakeResolver('127.0.0.9', { 'outside.test': '10.9.8.7' });
+    try {
+      ok('run', '-d', '--name', 'f3', '--network', 'front', '--dns', '127.0.0.9', 'busybox', 'sleep', '600');
+      assert.match(ok('exec', 'f3', 'nslookup', 'outside.test'), /Address: 10\.9\.8\.7/);
+      assert.match(ok('exec', 'f3', 'nslookup', 'f1'), /Address: /);
+      await eventually(async () => assert.ok(upstream.queries.includes('outside.test')));
+      assert.ok(!upstream.queries.includes('f1'), 'container names are answered by berth');
+    } finally {
+      upstream.close();
+      docker('rm', '-f', 'f3');
+    }
   });
 
   test('networks are isolated from each other unless a container joins both', () => {
@@ -287,6 +307,73 @@ describe('user-defined networks', () => {
     ok('network', 'rm', 'temp');
     assert.ok(!existsSync(`/sys/class/net/${bridge}`));
     assert.notEqual(runCommand('nft', ['list', 'table', 'ip', `berth-${bridge}`], {}, {}).code, 0);
+  });
+});
+
+describe('the berth CLI', () => {
+  const berth = (...args: string[]) => daemon.berth(args);
+  const berthOk = (...args: string[]) => {
+    const r = daemon.berth(args);
+    assert.equal(r.code, 0, `berth ${args.join(' ')} failed: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+
+  test('network create, ls, inspect, connect, disconnect, rm, prune', () => {
+    berthOk('network', 'create', '--subnet', `${daemon.subnetPrefix}.210.0/24`, '--label', 'cli=yes', 'clinet');
+    assert.match(berthOk('network', 'ls', '--filter', 'label=cli=yes'), /^NETWORK ID +NAME +DRIVER +SCOPE\n[0-9a-f]{12} +clinet +bridge +local$/);
+    berthOk('run', '-d', '--name', 'cli1', '--network', 'clinet', '--ip', `${daemon.subnetPrefix}.210.9`, '--mac-address', '02:42:00:00:00:09', 'busybox', 'sleep', '600');
+    assert.equal(berthOk('inspect', '-f', '{{ .NetworkSettings.Networks.clinet.IPAddress }} {{ .NetworkSettings.Networks.clinet.MacAddress }}', 'cli1'), `${daemon.subnetPrefix}.210.9 02:42:00:00:00:09`);
+    assert.match(berthOk('network', 'inspect', '-f', '{{ range .Containers }}{{ .Name }} {{ .IPv4Address }}{{ end }}', 'clinet'), new RegExp(`^cli1 ${daemon.subnetPrefix.replace('.', '\\.')}\\.210\\.9/24$`));
+    berthOk('network', 'connect', 'bridge', 'cli1');
+    assert.match(berthOk('exec', 'cli1', 'ip', '-o', 'addr'), /eth1/);
+    berthOk('network', 'disconnect', 'bridge', 'cli1');
+    assert.doesNotMatch(berthOk('exec', 'cli1', 'ip', '-o', 'addr'), /eth1/);
+    const rm = berth('network', 'rm', 'clinet');
+    assert.equal(rm.code, 1);
+    assert.match(rm.stderr, /has active endpoints/);
+    berthOk('rm', '-f', 'cli1');
+    berthOk('network', 'create', 'unused');
+    assert.match(berthOk('network', 'prune', '-f'), /Deleted Networks:\n(clinet\nunused|unused\nclinet)/);
+  });
+
+  test('run -p, port and ps', async () => {
+    const port = await freePort();
+    runWebServer('cliweb', '-p', `127.0.0.1:${port}:80`, '--expose', '443');
+    assert.equal(berthOk('port', 'cliweb'), `80/tcp -> 127.0.0.1:${port}`);
+    const ports = berthOk('ps', '--filter', 'name=cliweb', '--format', '{{.Ports}}');
+    assert.equal(ports, ok('ps', '--filter', 'name=cliweb', '--format', '{{.Ports}}'));
+    assert.match(ports, new RegExp(`127\\.0\\.0\\.1:${port}->80/tcp`));
+    assert.equal(await eventually(() => httpGet('127.0.0.1', port)), 'hello from cliweb\n');
+    const missing = berth('port', 'cliweb', '81');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /No public port '81' published for cliweb/);
+    berthOk('rm', '-f', 'cliweb');
+  });
+});
+
+describe('from another host', () => {
+  test('a published port is reached from a host on another link', async () => {
+    // The other host: a namespace of the test's own, linked to this one by a veth.
+    const name = `berthremote${process.pid}`;
+    const hostSide = `rh${process.pid}`;
+    const [hostIp, remoteIp] = [`${daemon.subnetPrefix}.250.1`, `${daemon.subnetPrefix}.250.2`];
+    const ip = (...args: string[]) => assert.equal(runCommand('ip', args, {}, {}).code, 0, `ip ${args.join(' ')}`);
+    try {
+      ip('netns', 'add', name);
+      ip('link', 'add', hostSide, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name);
+      ip('addr', 'add', `${hostIp}/30`, 'dev', hostSide);
+      ip('link', 'set', hostSide, 'up');
+      ip('-n', name, 'addr', 'add', `${remoteIp}/30`, 'dev', 'eth0');
+      ip('-n', name, 'link', 'set', 'eth0', 'up');
+      const port = await freePort();
+      runWebServer('remote-target', '-p', `${port}:80`);
+      const fetch = () => runCommand('ip', ['netns', 'exec', name, 'busybox', 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 ${hostIp} ${port} | tail -n 1`], {}, {});
+      await eventually(async () => assert.equal(fetch().stdout, 'hello from remote-target\n'));
+    } finally {
+      runCommand('ip', ['netns', 'del', name], {}, {});
+      runCommand('ip', ['link', 'del', hostSide], {}, {});
+      docker('rm', '-f', 'remote-target');
+    }
   });
 });
 
@@ -362,6 +449,42 @@ async function freePort(): Promise<number> {
   const port = (server.address() as net.AddressInfo).port;
   await new Promise((r) => server.close(r));
   return port;
+}
+
+/**
+ * A DNS server answering A queries from a table, in a process of its own (the tests
+ * block their event loop while the CLI runs); it reports the names it was asked.
+ */
+async function fakeResolver(address: string, table: Record<string, string>): Promise<{ queries: string[]; close(): void }> {
+  const script = `
+    const dnsPacket = require(${JSON.stringify(require.resolve('dns-packet'))});
+    const socket = require('node:dgram').createSocket('udp4');
+    const table = ${JSON.stringify(table)};
+    socket.on('message', (msg, rinfo) => {
+      const query = dnsPacket.decode(msg);
+      const question = query.questions[0];
+      process.stdout.write(question.name + '\\n');
+      const answer = table[question.name];
+      socket.send(dnsPacket.encode({
+        type: 'response', id: query.id,
+        flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (answer ? 0 : 3),
+        questions: query.questions,
+        answers: answer && question.type === 'A' ? [{ type: 'A', name: question.name, ttl: 60, data: answer }] : [],
+      }), rinfo.port, rinfo.address);
+    });
+    socket.bind(53, ${JSON.stringify(address)}, () => process.stdout.write('ready\\n'));`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const queries: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      for (const line of text.split('\n').filter(Boolean)) {
+        if (line === 'ready') resolve();
+        else queries.push(line);
+      }
+    });
+    child.once('exit', () => reject(new Error('the fake resolver exited')));
+  });
+  return { queries, close: () => child.kill() };
 }
 
 async function sendUdp(host: string, port: number, message: string): Promise<void> {

@@ -105,6 +105,7 @@ export class NetworkService {
     this.netnsDir = path.join(deps.execRoot, 'netns');
     this.dns = new EmbeddedDns({
       lookup: (containerId, name) => this.resolveName(containerId, name),
+      lookupAddress: (containerId, address) => this.resolveAddress(containerId, address),
       upstreams: (containerId) => this.upstreamResolvers(containerId),
     });
   }
@@ -690,8 +691,25 @@ export class NetworkService {
     return addresses.length ? addresses : undefined;
   }
 
+  /** PTR: `name.network` of the container with that address on one of the asker's networks, as dockerd answers. */
+  private resolveAddress(containerId: string, address: string): string | undefined {
+    const asker = this.deps.containers.find(containerId);
+    const shared = new Map(Object.entries(asker?.networks ?? {}).map(([name, e]) => [e.NetworkID, name]));
+    for (const record of this.deps.containers.all()) {
+      if (!record.state.Running) continue;
+      for (const endpoint of Object.values(record.networks ?? {})) {
+        const network = shared.get(endpoint.NetworkID);
+        if (endpoint.IPAddress === address && network && network !== DEFAULT_BRIDGE_NETWORK) return `${record.name.slice(1)}.${network}`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Where other names go: the container's --dns, berthd's --dns, or the host's resolvers; nowhere from an internal network. */
   private upstreamResolvers(containerId: string): string[] {
     const record = this.deps.containers.find(containerId);
+    const networks = Object.values(record?.networks ?? {}).map((e) => this.store.find(e.NetworkID));
+    if (networks.length && networks.every((n) => n?.Internal)) return [];
     if (record?.hostConfig.Dns?.length) return record.hostConfig.Dns;
     if (this.deps.config.dns.length) return this.deps.config.dns;
     return hostResolvers();
