@@ -266,7 +266,8 @@ describe('user-defined networks', () => {
     }
   });
 
-  test('networks are isolated from each other unless a container joins both', () => {
+  test('networks are isolated from each other unless a container joins both', async () => {
+    const crossPort = await freePort();
     ok('run', '-d', '--name', 'b1', '--network', 'back', 'busybox', 'sleep', '600');
     const b1 = inspect('b1', '{{ .NetworkSettings.Networks.back.IPAddress }}');
     assert.notEqual(docker('exec', 'f1', 'ping', '-c', '1', '-W', '1', b1).code, 0);
@@ -274,6 +275,9 @@ describe('user-defined networks', () => {
     // The default bridge is another network too.
     const web1 = inspect('web1', '{{ .NetworkSettings.IPAddress }}');
     assert.notEqual(docker('exec', 'f1', 'ping', '-c', '1', '-W', '1', web1).code, 0);
+    // A published port is the way across: through the host, it reaches any network.
+    runWebServer('crossweb', '-p', `${crossPort}:80`);
+    assert.equal(fetchFrom('f1', `${daemon.subnetPrefix}.200.254`, crossPort), 'hello from crossweb');
     ok('network', 'connect', '--alias', 'bridgehead', 'back', 'f1');
     assert.match(inspect('f1', '{{ .NetworkSettings.Networks.back.IPAddress }}'), /^\d+\.\d+\.\d+\.\d+$/);
     ok('exec', 'f1', 'ping', '-c', '1', '-W', '2', 'b1');
