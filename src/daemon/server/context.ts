@@ -117,6 +117,13 @@ export class RequestContext {
       return;
     }
     if (status === 304) return this.send(304);
+    // A client that asked to close gets its connection closed after the answer, and an answer
+    // given while its body is still coming in is lost to the reset. Read the rest first.
+    if (!this.upgrade && !this.req.complete && !this.req.destroyed) {
+      this.req.once('end', () => this.send(status, { message: errorMessage(err) }));
+      this.req.resume();
+      return;
+    }
     this.send(status, { message: errorMessage(err) });
   }
 
