@@ -237,17 +237,24 @@ class Build {
     switch (ins.keyword) {
       case 'run': {
         const buildkitOnly = [...ins.flags.keys()][0];
-        if (buildkitOnly) throw new BuildError(`the --${buildkitOnly} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled`);
+        if (buildkitOnly) throw requiresBuildKit(buildkitOnly);
         return this.runCommand(state, commandOf());
       }
       case 'copy':
       case 'add':
+        // The parser knows --chmod; the classic builder leaves it to BuildKit.
+        if (ins.flags.has('chmod')) throw requiresBuildKit('chmod');
         return this.copy(state, ins, lookup);
       case 'env': {
         const pairs = expandPairs(ins.args, lookup, this.escape);
-        for (const [k, v] of pairs) env.set(k, v);
-        const names = new Set(pairs.map(([k]) => k));
-        config.Env = [...(config.Env ?? []).filter((e) => !names.has(e.slice(0, e.indexOf('=')))), ...pairs.map(([k, v]) => `${k}=${v}`)];
+        // As dockerd: a variable already set keeps its place, a new one goes last.
+        config.Env = [...(config.Env ?? [])];
+        for (const [k, v] of pairs) {
+          env.set(k, v);
+          const at = config.Env.findIndex((e) => e.slice(0, e.indexOf('=')) === k);
+          if (at >= 0) config.Env[at] = `${k}=${v}`;
+          else config.Env.push(`${k}=${v}`);
+        }
         return this.commitMetadata(state, config, `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
       }
       case 'label': {
@@ -263,7 +270,7 @@ class Build {
       }
       case 'workdir': {
         config.WorkingDir = path.posix.resolve(config.WorkingDir || '/', word());
-        return this.commitMetadata(state, config, `WORKDIR ${config.WorkingDir}`, true);
+        return this.workdir(state, config, config.WorkingDir);
       }
       case 'user':
         config.User = word();
@@ -313,11 +320,40 @@ class Build {
   }
 
   /** A metadata step: a new image with the changed config and no layer. */
-  private async commitMetadata(state: StageState, config: ImageRunConfig, comment: string, singleWord = false): Promise<void> {
-    const nop = singleWord ? [`#(nop) ${comment}`] : ['#(nop) ', comment];
-    const containerConfig = { ...config, Cmd: [...(config.Shell ?? DEFAULT_SHELL), ...nop], Image: state.imageId ?? '' };
+  private async commitMetadata(state: StageState, config: ImageRunConfig, comment: string): Promise<void> {
+    const containerConfig = { ...config, Cmd: [...(config.Shell ?? DEFAULT_SHELL), '#(nop) ', comment], Image: state.imageId ?? '' };
     await this.commitStep(state, config, containerConfig, {});
     this.reportImage(state);
+  }
+
+  /**
+   * WORKDIR: as dockerd, a layer of its own that creates the directory where the image lacks
+   * it (root's, mode 0755, whoever USER is); an empty layer where it exists.
+   */
+  private async workdir(state: StageState, config: ImageRunConfig, dir: string): Promise<void> {
+    const imageTree = new SourceTree([...state.layerDirs].reverse());
+    const existing = dir === '/' ? undefined : await imageTree.find(dir.slice(1), true);
+    if (existing && !existing.st.isDirectory()) throw new BuildError(`Cannot mkdir: ${dir} is not a directory`);
+    await this.withStagingDir('workdir', async (stage) => {
+      if (dir !== '/' && !existing) {
+        await fs.mkdir(path.join(stage, dir), { recursive: true, mode: 0o755 });
+        await keepImageDirs(stage, dir, imageTree);
+      }
+      const containerConfig = { ...config, Cmd: [...(config.Shell ?? DEFAULT_SHELL), `#(nop) WORKDIR ${dir}`], Image: state.imageId ?? '' };
+      await this.commitStep(state, config, containerConfig, { layerDir: stage });
+    });
+    this.reportImage(state);
+  }
+
+  /** Runs `fn` with a new directory under the backend's tmp dir (a layer being staged), removed afterwards. */
+  private async withStagingDir<T>(kind: string, fn: (dir: string) => Promise<T>): Promise<T> {
+    const dir = path.join(this.backend.tmpDir, `build-${kind}-${randomBytes(8).toString('hex')}`);
+    await fs.mkdir(dir, { mode: 0o755 });
+    try {
+      return await fn(dir);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   }
 
   private reportImage(state: StageState): void {
@@ -395,28 +431,16 @@ class Build {
     const imageTree = new SourceTree([...state.layerDirs].reverse());
     const chown = ins.flags.get('chown');
     const { uid, gid } = chown ? await this.owner(imageTree, expandWord(chown, lookup, this.escape)) : { uid: 0, gid: 0 };
-    const chmodFlag = ins.flags.get('chmod');
-    if (chmodFlag !== undefined && !/^[0-7]{3,4}$/.test(chmodFlag)) throw new BuildError(`invalid chmod parameter: ${chmodFlag}`);
-    const stage = path.join(this.backend.tmpDir, `build-copy-${randomBytes(8).toString('hex')}`);
-    await fs.mkdir(stage, { mode: 0o755 });
-    try {
+    await this.withStagingDir('copy', async (stage) => {
       const destInImage = await imageTree.find(dest);
-      const hash = await stageCopy(
-        tree,
-        { sources, dest, destIsDir, uid, gid, chmod: chmodFlag === undefined ? undefined : parseInt(chmodFlag, 8), unpackArchives: ins.keyword === 'add' },
-        stage,
-        !!destInImage?.st.isDirectory(),
-        name,
-      );
+      const hash = await stageCopy(tree, { sources, dest, destIsDir, uid, gid, unpackArchives: ins.keyword === 'add' }, stage, !!destInImage?.st.isDirectory(), name);
       await keepImageDirs(stage, dest, imageTree);
       // dockerd glues the --chown flag to the source hash in this text; the same bytes keep history alike.
       const chownText = chown ? `--chown=${chown}` : '';
       const containerConfig = { ...state.config, Cmd: [...(state.config.Shell ?? DEFAULT_SHELL), `#(nop) ${name} ${chownText}${hash} in ${destWord} `], Image: state.imageId ?? '' };
       await this.commitStep(state, state.config, containerConfig, { layerDir: stage });
-      this.reportImage(state);
-    } finally {
-      await fs.rm(stage, { recursive: true, force: true });
-    }
+    });
+    this.reportImage(state);
   }
 
   /** The build context; without one, only URLs can be added (dockerd's "missing build context"). */
@@ -437,23 +461,24 @@ class Build {
   }
 
   /** --chown's user and group, names looked up in the image's /etc/passwd and /etc/group. */
-  private async owner(imageTree: SourceTree, spec: string): Promise<{ uid: number; gid: number }> {
-    const root = path.join(this.backend.tmpDir, `build-etc-${randomBytes(8).toString('hex')}`);
-    try {
-      await fs.mkdir(path.join(root, 'etc'), { recursive: true });
+  private owner(imageTree: SourceTree, spec: string): Promise<{ uid: number; gid: number }> {
+    return this.withStagingDir('etc', async (root) => {
+      await fs.mkdir(path.join(root, 'etc'));
       for (const file of ['etc/passwd', 'etc/group']) {
         const found = await imageTree.find(file);
         if (found?.st.isFile()) await fs.copyFile(found.file, path.join(root, file));
       }
       // As dockerd: a user alone means the group of the same name (or number).
-      const resolved = await resolveUser(root, spec.includes(':') ? spec : `${spec}:${spec}`);
+      const resolved = await resolveUser(root, spec.includes(':') ? spec : `${spec}:${spec}`).catch((err: Error) => {
+        throw new BuildError(`unable to convert uid/gid chown string to host mapping: ${err.message}`);
+      });
       return { uid: resolved.uid, gid: resolved.gid };
-    } catch (err) {
-      throw new BuildError(`unable to convert uid/gid chown string to host mapping: ${(err as Error).message}`);
-    } finally {
-      await fs.rm(root, { recursive: true, force: true });
-    }
+    });
   }
+}
+
+function requiresBuildKit(flag: string): BuildError {
+  return new BuildError(`the --${flag} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled`);
 }
 
 /** EXPOSE's port specs: "80" is "80/tcp", "8000-8002/udp" three ports. */

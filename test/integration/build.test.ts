@@ -103,7 +103,7 @@ describe('docker build against berthd', () => {
     assert.deepEqual(image.Config.Cmd, ['sh', '-c', 'cat made.txt msg.txt inner.txt; echo $TARGET']);
     assert.deepEqual(image.Config.Labels, { 'org.example.name': 'app' });
     assert.deepEqual(image.Config.ExposedPorts, { '8080/tcp': {} });
-    assert.equal(image.RootFS.Layers.length, inspect('busybox').RootFS.Layers.length + 2, 'RUN and COPY add a layer each, the rest none');
+    assert.equal(image.RootFS.Layers.length, inspect('busybox').RootFS.Layers.length + 3, 'RUN, COPY and WORKDIR add a layer each (as in dockerd), the rest none');
     assert.equal(daemon.docker(['ps', '-aq']).stdout.trim(), '', 'no intermediate container is left');
 
     const history = daemon.docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'bld-app']).stdout.split('\n');
@@ -224,13 +224,13 @@ describe('docker build against berthd', () => {
 });
 
 describe('ONBUILD, ADD and COPY flags', () => {
-  it('runs ONBUILD triggers in the child build, unpacks local archives with ADD, applies --chown and --chmod', () => {
+  it('runs ONBUILD triggers in the child build, unpacks local archives with ADD, applies --chown, refuses --chmod as dockerd', () => {
     const dir = context('onbuild', {
       Dockerfile: [
         'FROM busybox',
         'ONBUILD RUN echo triggered > /trigger.txt',
         'ADD inner.tgz /unpacked/',
-        'COPY --chown=1:2 --chmod=0600 plain.txt /owned/',
+        'COPY --chown=1:2 plain.txt /owned/',
       ].join('\n'),
       'plain.txt': 'p\n',
       'inner/in.txt': 'inside\n',
@@ -241,7 +241,7 @@ describe('ONBUILD, ADD and COPY flags', () => {
     assert.equal(base.code, 0, base.stderr + base.stdout);
     assert.deepEqual(inspect('bld-onbase').Config.OnBuild, ['RUN echo triggered > /trigger.txt']);
     const files = daemon.docker(['run', '--rm', 'bld-onbase', 'sh', '-c', 'cat /unpacked/in.txt; stat -c "%u:%g %a" /owned/plain.txt; test -e /trigger.txt || echo no-trigger']);
-    assert.equal(files.stdout, 'inside\n1:2 600\nno-trigger\n');
+    assert.equal(files.stdout, 'inside\n1:2 644\nno-trigger\n');
 
     const child = context('onbuild-child', { Dockerfile: 'FROM bld-onbase\nCMD ["cat", "/trigger.txt"]\n' });
     const r = build(child, '-t', 'bld-onchild');
@@ -249,6 +249,11 @@ describe('ONBUILD, ADD and COPY flags', () => {
     assert.match(r.stdout, /# Executing 1 build trigger/);
     assert.equal(daemon.docker(['run', '--rm', 'bld-onchild']).stdout, 'triggered\n');
     assert.equal(inspect('bld-onchild').Config.OnBuild, null, 'triggers run once, in the direct child');
+
+    // dockerd's classic builder leaves --chmod to BuildKit
+    const chmod = build(context('chmod', { Dockerfile: 'FROM busybox\nCOPY --chmod=600 Dockerfile /\n' }));
+    assert.equal(chmod.code, 1);
+    assert.match(chmod.stderr, /\nthe --chmod option requires BuildKit\. Refer to https:\/\/docs\.docker\.com\/go\/buildkit\/ to learn how to build images with BuildKit enabled\n$/);
   });
 });
 

@@ -8,14 +8,15 @@ import * as path from 'node:path';
 import { PassThrough, Readable, Transform, Writable } from 'node:stream';
 import type { HostConfig, ImageRunConfig } from '../../api/types.js';
 import { decompress } from '../../archive/compression.js';
-import { extractTar } from '../../archive/extract.js';
+import { extractTar, OPAQUE_XATTR } from '../../archive/extract.js';
+import { lgetxattr } from '../../archive/fsops.js';
 import { build, type BuildBackend, type BuildImage, type BuildOutput, type BuildRequest, type RunEvents } from '../../build/builder.js';
 import { cloneGitRepository, downloadRemoteContext, isGitURL, isURL } from '../../build/remote-context.js';
 import { serverError } from '../../common/errors.js';
 import { humanSize } from '../../common/units.js';
 import { validateExtraHost } from '../../runtime/extra-hosts.js';
 import { resolveInRoot } from '../../runtime/user.js';
-import { BuildError } from '../../build/sources.js';
+import { BuildError, SourceTree } from '../../build/sources.js';
 import type { ContainerService } from './containers.js';
 import type { ImageService } from './images.js';
 
@@ -102,7 +103,7 @@ export class BuilderService implements BuildBackend {
     const exitCode = await exited;
     await attached;
     const upperDir = this.containers.rootfs(containerId).upper;
-    await removeMountTargets(upperDir);
+    await removeMountTargets(upperDir, new SourceTree([...(await this.images.resolve(imageId)).layerDirs].reverse()));
     return { containerId, exitCode, upperDir };
   }
 
@@ -176,12 +177,19 @@ async function* withEndBlocks(input: Readable): AsyncGenerator<Buffer> {
  * the image lacks them the runtime leaves empty files as mount targets in the upper
  * dir. They are not the step's work (writes go to the mounted files), so no layer keeps them.
  */
-async function removeMountTargets(upperDir: string): Promise<void> {
+async function removeMountTargets(upperDir: string, image: SourceTree): Promise<void> {
+  const etc = path.join(upperDir, 'etc');
   for (const name of ['hosts', 'hostname', 'resolv.conf']) {
-    const file = path.join(upperDir, 'etc', name);
+    const file = path.join(etc, name);
     const st = await fs.lstat(file).catch(() => undefined);
     if (st?.isFile() && st.size === 0) await fs.rm(file);
   }
+  // Making them copied /etc up (or made it, in an image without one). Left empty, not opaque,
+  // and as the image has it, it is that copy, not the step's work: dockerd's layer lacks it too.
+  const st = await fs.lstat(etc).catch(() => undefined);
+  if (!st?.isDirectory() || (await fs.readdir(etc)).length > 0 || (await lgetxattr(etc, OPAQUE_XATTR))?.toString() === 'y') return;
+  const below = (await image.find('etc'))?.st;
+  if (!below || (below.isDirectory() && below.mode === st.mode && below.uid === st.uid && below.gid === st.gid)) await fs.rmdir(etc);
 }
 
 /** Reads Docker's multiplexed frames ([stream, 0, 0, 0, size BE32] + data) into stdout/stderr chunks. */

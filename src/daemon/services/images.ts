@@ -694,7 +694,8 @@ export class ImageService {
   /**
    * An image one step above `parentId` (none: FROM scratch): with a layer packed
    * from `layerDir` (an overlay upper dir or a staged copy), or with no layer at all
-   * (a metadata-only build step: its history entry says `empty_layer`).
+   * (a metadata-only build step, or as in dockerd a `layerDir` with nothing in it: its
+   * history entry says `empty_layer`).
    */
   async createChildImage(opts: {
     parentId?: string;
@@ -709,8 +710,9 @@ export class ImageService {
     const parent = opts.parentId ? this.images.get(opts.parentId) ?? this.lookup(opts.parentId) : undefined;
     return this.withPins(async (pin) => {
       const diffIDs = [...(parent?.config.rootfs?.diff_ids ?? [])];
-      if (opts.layerDir) {
-        const { digest } = await this.storeLayerBlob(packDirectory(opts.layerDir, { whiteouts: 'oci' }), pin);
+      const layerDir = opts.layerDir !== undefined && (await fs.readdir(opts.layerDir)).length > 0 ? opts.layerDir : undefined;
+      if (layerDir) {
+        const { digest } = await this.storeLayerBlob(packDirectory(layerDir, { whiteouts: 'oci' }), pin);
         diffIDs.push(digest);
         await this.createLayerChain(diffIDs, pin);
       }
@@ -732,7 +734,7 @@ export class ImageService {
             ...(opts.author ? { author: opts.author } : {}),
             created_by: opts.createdBy,
             ...(opts.comment ? { comment: opts.comment } : {}),
-            ...(opts.layerDir ? {} : { empty_layer: true }),
+            ...(layerDir ? {} : { empty_layer: true }),
           },
         ],
         os: parent?.config.os ?? 'linux',
