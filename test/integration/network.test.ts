@@ -3,9 +3,9 @@
 // the other network modes, errors, live restore and teardown. Traffic goes only to
 // loopback and to addresses inside the namespaces this daemon made.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -60,8 +60,8 @@ async function eventually<T>(fn: () => Promise<T>, timeoutMs = 5000): Promise<T>
 }
 
 /** Fetches over HTTP from inside a container with nc (busybox wget needs NSS libraries). */
-function fetchFrom(container: string, host: string, port = 80): string {
-  return ok('exec', container, 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} ${port} | tail -n 1`);
+function fetchFrom(container: string, host: string, port = 80, path = '/'): string {
+  return ok('exec', container, 'sh', '-c', `printf 'GET ${path} HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} ${port} | tail -n 1`);
 }
 
 const inspect = (ref: string, format: string) => ok('inspect', '-f', format, ref);
@@ -286,8 +286,21 @@ describe('user-defined networks', () => {
     assert.notEqual(docker('exec', 'f1', 'ping', '-c', '1', '-W', '1', b1).code, 0);
   });
 
+  test('an internal network has no way out', () => {
+    ok('network', 'create', '--internal', 'sealed');
+    ok('run', '-d', '--name', 's1', '--network', 'sealed', 'busybox', 'sleep', '600');
+    ok('run', '-d', '--name', 's2', '--network', 'sealed', 'busybox', 'sleep', '600');
+    assert.doesNotMatch(ok('exec', 's1', 'ip', 'route'), /default/);
+    ok('exec', 's1', 'ping', '-c', '1', '-W', '2', 's2');
+    const gateway = inspect('sealed', '{{ (index .IPAM.Config 0).Gateway }}');
+    assert.notEqual(docker('exec', 's1', 'ping', '-c', '1', '-W', '1', inspect('web1', '{{ .NetworkSettings.IPAddress }}')).code, 0);
+    assert.match(gateway, /^\d+\.\d+\.\d+\.\d+$/);
+    ok('rm', '-f', 's1', 's2');
+    ok('network', 'rm', 'sealed');
+  });
+
   test('bad input gets dockerd\'s errors and creates nothing', () => {
-    const bridgesBefore = runCommand('ip', ['-o', 'link', 'show', 'type', 'bridge'], {}, {}).stdout;
+    const networksBefore = ok('network', 'ls', '-q');
     let r = docker('network', 'create', 'front');
     assert.match(r.stderr, /network with name front already exists/);
     r = docker('network', 'create', '--subnet', `${daemon.subnetPrefix}.200.128/25`, 'overlap');
@@ -301,7 +314,7 @@ describe('user-defined networks', () => {
     assert.match(r.stderr, /bridge is a pre-defined network and cannot be removed/);
     r = docker('network', 'rm', 'front');
     assert.match(r.stderr, /has active endpoints/);
-    assert.equal(runCommand('ip', ['-o', 'link', 'show', 'type', 'bridge'], {}, {}).stdout, bridgesBefore);
+    assert.equal(ok('network', 'ls', '-q'), networksBefore);
   });
 
   test('removing a network removes its bridge and rules', () => {
@@ -362,6 +375,7 @@ describe('from another host', () => {
     const hostSide = `rh${process.pid}`;
     const [hostIp, remoteIp] = [`${daemon.subnetPrefix}.250.1`, `${daemon.subnetPrefix}.250.2`];
     const ip = (...args: string[]) => assert.equal(runCommand('ip', args, {}, {}).code, 0, `ip ${args.join(' ')}`);
+    let remoteServer: ChildProcess | undefined;
     try {
       ip('netns', 'add', name);
       ip('link', 'add', hostSide, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name);
@@ -373,11 +387,57 @@ describe('from another host', () => {
       runWebServer('remote-target', '-p', `${port}:80`);
       const fetch = () => runCommand('ip', ['netns', 'exec', name, 'busybox', 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 ${hostIp} ${port} | tail -n 1`], {}, {});
       await eventually(async () => assert.equal(fetch().stdout, 'hello from remote-target\n'));
+      // Outbound: the other host sees the host's address, not the container's (masquerade).
+      const www = mkdtempSync('/tmp/berth-remote-www-');
+      mkdirSync(`${www}/cgi-bin`);
+      writeFileSync(`${www}/cgi-bin/peer`, '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n$REMOTE_ADDR\\n"\n', { mode: 0o755 });
+      remoteServer = spawn('ip', ['netns', 'exec', name, 'busybox', 'httpd', '-f', '-p', '80', '-h', www], { stdio: 'ignore' });
+      await eventually(async () =>
+        assert.equal(fetchFrom('remote-target', remoteIp, 80, '/cgi-bin/peer').replace(/^\[::ffff:(.*)\]$/, '$1'), hostIp),
+      );
+      rmSync(www, { recursive: true, force: true });
     } finally {
+      remoteServer?.kill();
       runCommand('ip', ['netns', 'del', name], {}, {});
       runCommand('ip', ['link', 'del', hostSide], {}, {});
       docker('rm', '-f', 'remote-target');
     }
+  });
+});
+
+describe('docker-compose', () => {
+  test('services reach each other by service name and publish their ports', async (t) => {
+    if (runCommand('docker-compose', ['version'], {}, {}).code !== 0) return t.skip('docker-compose is not installed');
+    const dir = mkdtempSync('/tmp/berth-compose-');
+    const port = await freePort();
+    writeFileSync(
+      `${dir}/docker-compose.yml`,
+      [
+        'version: "3.8"',
+        'services:',
+        '  web:',
+        '    image: busybox',
+        `    command: sh -c 'mkdir -p /www && echo compose-web > /www/index.html && exec httpd -f -p 80 -h /www'`,
+        `    ports: ["${port}:80"]`,
+        '  client:',
+        '    image: busybox',
+        '    command: sleep 600',
+        '    depends_on: [web]',
+        '',
+      ].join('\n'),
+    );
+    const compose = (...args: string[]) => runCommand('docker-compose', ['--project-directory', dir, '-f', `${dir}/docker-compose.yml`, '-p', 'berthnet', ...args], { DOCKER_HOST: daemon.host }, { timeoutMs: 120000 });
+    try {
+      const up = compose('up', '-d');
+      assert.equal(up.code, 0, up.stderr);
+      assert.equal(fetchFrom('berthnet_client_1', 'web'), 'compose-web');
+      assert.equal(await eventually(() => httpGet('127.0.0.1', port)), 'compose-web\n');
+    } finally {
+      const down = compose('down');
+      rmSync(dir, { recursive: true, force: true });
+      assert.equal(down.code, 0, down.stderr);
+    }
+    assert.equal(docker('network', 'inspect', 'berthnet_default').code, 1);
   });
 });
 
@@ -426,6 +486,8 @@ describe('live restore and teardown', () => {
     await eventually(() => httpGet('127.0.0.1', port));
     await daemon.kill('SIGKILL');
     assert.equal(await httpGet('127.0.0.1', port), 'hello from survivor\n');
+    // Someone flushes berth's rules while it is away: the next berthd rebuilds them.
+    runCommand('nft', ['delete', 'table', 'ip', `berth-${daemon.bridge}`], {}, {});
     await daemon.start();
     assert.equal(await httpGet('127.0.0.1', port), 'hello from survivor\n');
     // The restarted daemon holds the port: a new container cannot take it.
