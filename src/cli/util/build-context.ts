@@ -6,7 +6,7 @@ import dockerignoreModule, { type Ignore } from '@balena/dockerignore';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, lstatSync, openSync, closeSync, readFileSync, readdirSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 
 export const DEFAULT_DOCKERFILE = 'Dockerfile';
@@ -264,43 +264,6 @@ export function isArchive(header: Buffer): boolean {
   }
   const want = parseInt(field, 8);
   return want === unsigned || want === signed;
-}
-
-/** Reads up to `size` bytes from the start of `input`, returning them and a stream of the whole input. */
-export async function peek(input: Readable, size: number): Promise<{ head: Buffer; stream: Readable }> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  const iterator = input[Symbol.asyncIterator]();
-  let done = false;
-  while (length < size) {
-    const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as string);
-    chunks.push(chunk);
-    length += chunk.length;
-  }
-  const head = Buffer.concat(chunks);
-  const stream = new PassThrough();
-  stream.write(head);
-  if (done) stream.end();
-  else {
-    void (async () => {
-      try {
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done) break;
-          if (!stream.write(next.value)) await new Promise((r) => stream.once('drain', r));
-        }
-        stream.end();
-      } catch (err) {
-        stream.destroy(err as Error);
-      }
-    })();
-  }
-  return { head: head.subarray(0, size), stream };
 }
 
 /** Go's filepath.EvalSymlinks error: "lstat <first missing path>: no such file or directory". */

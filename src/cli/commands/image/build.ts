@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { Query } from '../../../client/transport.js';
+import { peek } from '../../../archive/compression.js';
 import { cloneGitRepository, isGitURL, isURL } from '../../../build/remote-context.js';
 import { jsonMessages, type JsonMessage } from '../../../client/json-stream.js';
 import { getWithStatusError } from '../../../common/http-get.js';
@@ -21,7 +22,6 @@ import {
   dockerfileOnlyContext,
   dockerfileRelPath,
   isArchive,
-  peek,
   readDockerignore,
   resolveContextDir,
   tarDirectory,
