@@ -30,7 +30,7 @@ export interface BuildBackend {
   run(imageId: string, config: ImageRunConfig, hostConfig: HostConfig, events: RunEvents): Promise<{ containerId: string; exitCode: number; upperDir: string }>;
   removeContainer(id: string): Promise<void>;
   tag(id: string, name: string): Promise<void>;
-  /** A directory for staging COPY layers. */
+  /** A directory for staging COPY, ADD and WORKDIR layers. */
   tmpDir: string;
 }
 
@@ -328,7 +328,7 @@ class Build {
 
   /**
    * WORKDIR: as dockerd, a layer of its own that creates the directory where the image lacks
-   * it (root's, mode 0755, whoever USER is); an empty layer where it exists.
+   * it (root's, mode 0755, whoever USER is); where it exists the layer is empty, so there is none.
    */
   private async workdir(state: StageState, config: ImageRunConfig, dir: string): Promise<void> {
     const imageTree = new SourceTree([...state.layerDirs].reverse());
@@ -345,7 +345,7 @@ class Build {
     this.reportImage(state);
   }
 
-  /** Runs `fn` with a new directory under the backend's tmp dir (a layer being staged), removed afterwards. */
+  /** Runs `fn` with a new scratch directory under the backend's tmp dir (a layer is staged there), removed afterwards. */
   private async withStagingDir<T>(kind: string, fn: (dir: string) => Promise<T>): Promise<T> {
     const dir = path.join(this.backend.tmpDir, `build-${kind}-${randomBytes(8).toString('hex')}`);
     await fs.mkdir(dir, { mode: 0o755 });

@@ -89,6 +89,7 @@ export class BuilderService implements BuildBackend {
   async run(imageId: string, config: ImageRunConfig, hostConfig: HostConfig, events: RunEvents) {
     // As dockerd's container create checks them: the first RUN fails on a malformed one.
     hostConfig.ExtraHosts?.forEach(validateExtraHost);
+    // A copy per container: create fills in the defaults of the one it is given.
     const { Id: containerId } = await this.containers.create({ ...config, Image: imageId, AttachStdout: true, AttachStderr: true, HostConfig: structuredClone(hostConfig) }, '');
     events.created(containerId);
     const input = new PassThrough();
