@@ -27,6 +27,7 @@ export class TestDaemon {
   readonly bridge: string;
   readonly subnetPrefix: string;
   private process?: ChildProcess;
+  private killedOnPurpose = false;
 
   constructor() {
     this.dir = mkdtempSync('/tmp/berth-test-');
@@ -46,6 +47,7 @@ export class TestDaemon {
   async start(): Promise<void> {
     // A log file, not a pipe: tests block their event loop in spawnSync, and a full
     // pipe would then stall berthd.
+    this.killedOnPurpose = false;
     const logFd = openSync(this.logFile, 'a');
     this.process = spawn(process.execPath, [BERTHD, '-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--log-level', 'debug', ...this.networkArgs], {
       stdio: ['ignore', logFd, logFd],
@@ -76,6 +78,7 @@ export class TestDaemon {
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const p = this.process;
     if (!p || p.exitCode !== null) return;
+    this.killedOnPurpose = true;
     const exited = new Promise((r) => p.once('exit', r));
     p.kill(signal);
     await exited;
@@ -135,6 +138,10 @@ export class TestDaemon {
 
   /** Removes every container (ending their monitors), stops berthd, unmounts and deletes its files. */
   async stop(): Promise<void> {
+    if (this.process && this.process.exitCode !== null && !this.killedOnPurpose) {
+      // berthd died under the tests: its last words go to the test output before the files go.
+      process.stderr.write(`berthd exited unexpectedly (${this.process.exitCode}); its log ends:\n${this.output.split('\n').slice(-40).join('\n')}\n`);
+    }
     try {
       if (this.process && this.process.exitCode === null) {
         const list = await this.api('GET', '/containers/json?all=1').catch(() => undefined);
