@@ -32,6 +32,8 @@ function hold(proto: PortProtocol, hostIp: string, port: number): Promise<Held> 
       socket.once('error', reject);
       socket.bind({ address: host, port, exclusive: true }, () => {
         socket.removeListener('error', reject);
+        // Nothing reads these sockets; an error on one must not take berthd down.
+        socket.on('error', () => undefined);
         socket.unref();
         resolve({ close: () => socket.close() });
       });
@@ -40,6 +42,7 @@ function hold(proto: PortProtocol, hostIp: string, port: number): Promise<Held> 
       server.once('error', reject);
       server.listen({ host, port, exclusive: true, backlog: 1 }, () => {
         server.removeListener('error', reject);
+        server.on('error', () => undefined);
         server.unref();
         resolve({ close: () => server.close() });
       });
