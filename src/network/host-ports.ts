@@ -38,7 +38,8 @@ function hold(proto: PortProtocol, hostIp: string, port: number): Promise<Held> 
         resolve({ close: () => socket.close() });
       });
     } else {
-      const server = net.createServer();
+      // Should a connection ever reach it (the rules flushed under berthd), it is refused.
+      const server = net.createServer((connection) => connection.destroy());
       server.once('error', reject);
       server.listen({ host, port, exclusive: true, backlog: 1 }, () => {
         server.removeListener('error', reject);
