@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what berth needs on a fresh Debian machine: the OCI runtimes, conmon,
-# an init for --init, busybox for the default image, and the build toolchain; for the
+# an init for --init, busybox for the default image, iproute2/nftables/nsenter for networks,
+# and the build toolchain; for the
 # tests, git (remote build contexts), Docker's Python clients (docker-py, docker-compose)
 # and docker.io, whose dockerd the differential tests start on a private socket.
 set -euo pipefail
-packages=(runc crun conmon tini catatonit busybox-static iptables iproute2 python3 make g++ curl git python3-docker docker-compose docker.io)
+packages=(runc crun conmon tini catatonit busybox-static iptables iproute2 nftables util-linux python3 make g++ curl git python3-docker docker-compose docker.io)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
