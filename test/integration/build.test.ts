@@ -398,6 +398,12 @@ describe('POST /build?remote= and the RUN containers\' settings', () => {
     }
   });
 
+  it('gives RUN containers the shm size asked for', async () => {
+    const body = await tarOf([{ name: 'Dockerfile', content: 'FROM busybox\nRUN df -k /dev/shm | tail -n 1\n' }]);
+    const r = await send(`nocache=1&shmsize=${128 * 1024 * 1024}`, body);
+    assert.match(r.raw.toString(), /shm +131072 /);
+  });
+
   it('gives RUN containers the extrahosts and networkmode asked for', async () => {
     const body = await tarOf([{ name: 'Dockerfile', content: 'FROM busybox\nRUN tail -n 2 /etc/hosts; ls /sys/class/net\n' }]);
     const r = await send('nocache=1&networkmode=none&extrahosts=db:10.1.2.3&extrahosts=v6:::1', body);

@@ -44,7 +44,11 @@ export function registerBuildRoutes(router: Router, builder: BuilderService): vo
           target: ctx.query.get('target') || undefined,
           remote: ctx.query.get('remote') ?? '',
           platformOS: os,
-          runHostConfig: { NetworkMode: ctx.query.get('networkmode') || undefined, ExtraHosts: ctx.query.getAll('extrahosts') },
+          runHostConfig: {
+            NetworkMode: ctx.query.get('networkmode') || undefined,
+            ExtraHosts: ctx.query.getAll('extrahosts'),
+            ShmSize: ctx.int('shmsize', 0) || undefined,
+          },
         },
         output,
       );
