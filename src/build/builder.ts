@@ -242,8 +242,6 @@ class Build {
       }
       case 'copy':
       case 'add':
-        // The parser knows --chmod; the classic builder leaves it to BuildKit.
-        if (ins.flags.has('chmod')) throw requiresBuildKit('chmod');
         return this.copy(state, ins, lookup);
       case 'env': {
         const pairs = expandPairs(ins.args, lookup, this.escape);
@@ -431,9 +429,13 @@ class Build {
     const imageTree = new SourceTree([...state.layerDirs].reverse());
     const chown = ins.flags.get('chown');
     const { uid, gid } = chown ? await this.owner(imageTree, expandWord(chown, lookup, this.escape)) : { uid: 0, gid: 0 };
+    // --chmod is BuildKit's: dockerd's classic builder refuses it, berth applies it.
+    const chmodFlag = ins.flags.get('chmod');
+    if (chmodFlag !== undefined && !/^[0-7]{3,4}$/.test(chmodFlag)) throw new BuildError(`invalid chmod parameter: ${chmodFlag}`);
+    const chmod = chmodFlag === undefined ? undefined : parseInt(chmodFlag, 8);
     await this.withStagingDir('copy', async (stage) => {
       const destInImage = await imageTree.find(dest);
-      const hash = await stageCopy(tree, { sources, dest, destIsDir, uid, gid, unpackArchives: ins.keyword === 'add' }, stage, !!destInImage?.st.isDirectory(), name);
+      const hash = await stageCopy(tree, { sources, dest, destIsDir, uid, gid, chmod, unpackArchives: ins.keyword === 'add' }, stage, !!destInImage?.st.isDirectory(), name);
       await keepImageDirs(stage, dest, imageTree);
       // dockerd glues the --chown flag to the source hash in this text; the same bytes keep history alike.
       const chownText = chown ? `--chown=${chown}` : '';

@@ -173,6 +173,8 @@ export interface CopyRequest {
   destIsDir: boolean;
   uid: number;
   gid: number;
+  /** --chmod: the mode of every copied file and directory (BuildKit's; dockerd's classic builder refuses it). */
+  chmod?: number;
   /** ADD: local tar archives are unpacked into the destination. */
   unpackArchives: boolean;
 }
@@ -222,7 +224,7 @@ export async function stageCopy(tree: SourceTree, req: CopyRequest, stage: strin
     await copyEntry(tree, rel, file, st, target, req, hash);
   }
   const kind = count > 1 ? 'multi' : found[0]?.st.isDirectory() ? 'dir' : 'file';
-  hash.update(`${req.uid}:${req.gid}`);
+  hash.update(`${req.uid}:${req.gid}:${req.chmod ?? ''}`);
   return `${kind}:${hash.digest('hex')}`;
 }
 
@@ -244,7 +246,7 @@ export async function keepImageDirs(stage: string, dest: string, image: SourceTr
 }
 
 async function copyEntry(tree: SourceTree, rel: string, file: string, st: Stats, target: string, req: CopyRequest, hash: ReturnType<typeof createHash>): Promise<void> {
-  const mode = st.mode & 0o7777;
+  const mode = req.chmod ?? st.mode & 0o7777;
   hash.update(`${rel}\0${st.mode & 0o170000}\0${mode}\0`);
   if (st.isDirectory()) {
     await fs.mkdir(target, { recursive: true });
@@ -292,7 +294,7 @@ async function download(url: string, target: string, req: CopyRequest, hash: Ret
       yield chunk;
     }
   }, createWriteStream(target, { mode: 0o600 }));
-  await fs.chmod(target, 0o600);
+  await fs.chmod(target, req.chmod ?? 0o600);
   await fs.lchown(target, req.uid, req.gid);
   const modified = Date.parse(response.headers.get('last-modified') ?? '');
   if (!Number.isNaN(modified)) await fs.utimes(target, new Date(modified), new Date(modified));

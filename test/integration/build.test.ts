@@ -224,13 +224,14 @@ describe('docker build against berthd', () => {
 });
 
 describe('ONBUILD, ADD and COPY flags', () => {
-  it('runs ONBUILD triggers in the child build, unpacks local archives with ADD, applies --chown, refuses --chmod as dockerd', () => {
+  it('runs ONBUILD triggers in the child build, unpacks local archives with ADD, applies --chown and --chmod', () => {
     const dir = context('onbuild', {
       Dockerfile: [
         'FROM busybox',
         'ONBUILD RUN echo triggered > /trigger.txt',
         'ADD inner.tgz /unpacked/',
         'COPY --chown=1:2 plain.txt /owned/',
+        'COPY --chown=1:2 --chmod=0600 plain.txt /modes/',
       ].join('\n'),
       'plain.txt': 'p\n',
       'inner/in.txt': 'inside\n',
@@ -240,8 +241,8 @@ describe('ONBUILD, ADD and COPY flags', () => {
     const base = build(dir, '-t', 'bld-onbase');
     assert.equal(base.code, 0, base.stderr + base.stdout);
     assert.deepEqual(inspect('bld-onbase').Config.OnBuild, ['RUN echo triggered > /trigger.txt']);
-    const files = daemon.docker(['run', '--rm', 'bld-onbase', 'sh', '-c', 'cat /unpacked/in.txt; stat -c "%u:%g %a" /owned/plain.txt; test -e /trigger.txt || echo no-trigger']);
-    assert.equal(files.stdout, 'inside\n1:2 644\nno-trigger\n');
+    const files = daemon.docker(['run', '--rm', 'bld-onbase', 'sh', '-c', 'cat /unpacked/in.txt; stat -c "%u:%g %a" /owned/plain.txt /modes/plain.txt; test -e /trigger.txt || echo no-trigger']);
+    assert.equal(files.stdout, 'inside\n1:2 644\n1:2 600\nno-trigger\n');
 
     const child = context('onbuild-child', { Dockerfile: 'FROM bld-onbase\nCMD ["cat", "/trigger.txt"]\n' });
     const r = build(child, '-t', 'bld-onchild');
@@ -250,10 +251,9 @@ describe('ONBUILD, ADD and COPY flags', () => {
     assert.equal(daemon.docker(['run', '--rm', 'bld-onchild']).stdout, 'triggered\n');
     assert.equal(inspect('bld-onchild').Config.OnBuild, null, 'triggers run once, in the direct child');
 
-    // dockerd's classic builder leaves --chmod to BuildKit
-    const chmod = build(context('chmod', { Dockerfile: 'FROM busybox\nCOPY --chmod=600 Dockerfile /\n' }));
-    assert.equal(chmod.code, 1);
-    assert.match(chmod.stderr, /\nthe --chmod option requires BuildKit\. Refer to https:\/\/docs\.docker\.com\/go\/buildkit\/ to learn how to build images with BuildKit enabled\n$/);
+    const badMode = build(context('chmod', { Dockerfile: 'FROM busybox\nCOPY --chmod=9z Dockerfile /\n' }));
+    assert.equal(badMode.code, 1);
+    assert.match(badMode.stderr, /invalid chmod parameter: 9z/);
   });
 });
 
