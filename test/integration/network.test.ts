@@ -466,6 +466,11 @@ describe('other network modes', () => {
     assert.match(out, /10\.9\.9\.9\tgw\.test/);
     assert.match(out, /nameserver 10\.1\.2\.3/);
     assert.match(out, /search example\.test/);
+    const bad = docker('run', '--rm', '--add-host', 'nocolon', 'busybox', 'true');
+    assert.equal(bad.code, 125);
+    assert.match(bad.stderr, /bad format for add-host|invalid argument "nocolon"/);
+    // host-gateway: the host's address on the default bridge, as in dockerd.
+    assert.match(ok('run', '--rm', '--add-host', 'host.docker.internal:host-gateway', 'busybox', 'cat', '/etc/hosts'), new RegExp(`${daemon.subnetPrefix.replace('.', '\\.')}\\.0\\.1\\thost\\.docker\\.internal`));
   });
 
   test('MacAddress sets the interface address', async () => {

@@ -7,6 +7,7 @@ import { ApiError, badParameter, conflict, errorMessage, notModified, serverErro
 import { newId, shortId } from '../../common/ids.js';
 import { log } from '../../common/log.js';
 import { etcFilePaths, writeEtcFiles, writeHostsFile } from '../../runtime/etc-files.js';
+import { validateExtraHost } from '../../runtime/extra-hosts.js';
 import { writeControl, type Monitor } from '../../runtime/monitor.js';
 import { buildOciSpec, containerEnv, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from '../../runtime/oci-spec.js';
 import type { OciRuntime } from '../../runtime/oci-runtime.js';
@@ -739,6 +740,7 @@ function consoleSize(size: [number, number] | null | undefined): { height: numbe
 }
 
 function validateHostConfig(hostConfig: HostConfig): void {
+  hostConfig.ExtraHosts?.forEach(validateExtraHost);
   const policy = hostConfig.RestartPolicy?.Name ?? '';
   if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(policy)) {
     throw badParameter(`invalid restart policy '${policy}'`);
