@@ -226,6 +226,10 @@ describe('user-defined networks', () => {
     assert.equal(inspect('front', '{{ (index .IPAM.Config 0).Subnet }} {{ (index .IPAM.Config 0).Gateway }} {{ .Driver }} {{ .Labels.team }}'), `${daemon.subnetPrefix}.200.0/24 ${daemon.subnetPrefix}.200.254 bridge a`);
     const names = ok('network', 'ls', '--format', '{{.Name}}').split('\n');
     for (const n of ['bridge', 'host', 'none', 'front']) assert.ok(names.includes(n), names.join(','));
+    // --ip-range: addresses come from the range, the gateway stays the subnet's first.
+    ok('network', 'create', '--subnet', `${daemon.subnetPrefix}.201.0/24`, '--ip-range', `${daemon.subnetPrefix}.201.128/25`, 'ranged');
+    assert.equal(ok('run', '--rm', '--network', 'ranged', 'busybox', 'sh', '-c', "ip -o -4 addr show eth0 | awk '{print $4}'"), `${daemon.subnetPrefix}.201.128/24`);
+    ok('network', 'rm', 'ranged');
     ok('network', 'create', 'back');
     assert.match(inspect('back', '{{ (index .IPAM.Config 0).Subnet }}'), new RegExp(`^${daemon.subnetPrefix.replace('.', '\\.')}\\.\\d+\\.0/24$`));
   });
