@@ -8,12 +8,14 @@ export interface Link {
   alias: string;
 }
 
-/** `name[:alias]` or the stored `/name:/parent/alias`. */
+/** docker's opts.ParseLink: `name`, `name:alias`, or the stored `/name:/parent/alias`. */
 export function parseLink(spec: string): Link {
-  const [rawName, rawAlias] = spec.split(':');
-  const name = rawName.replace(/^\//, '');
-  const alias = (rawAlias ?? name).split('/').pop() ?? '';
-  if (!name || !alias) throw badParameter(`invalid link format: ${spec}`);
+  if (spec === '') throw badParameter('empty string specified for links');
+  const parts = spec.split(':');
+  if (parts.length > 2) throw badParameter(`bad format for links: ${spec}`);
+  const name = parts[0].replace(/^\//, '');
+  const alias = parts.length === 1 ? name : parts[1].slice(parts[1].lastIndexOf('/') + 1);
+  if (!name || !alias) throw badParameter(`bad format for links: ${spec}`);
   return { name, alias };
 }
 

@@ -5,7 +5,8 @@ import type { ContainerCreateRequest, HostConfig } from '../../api/types.js';
 import { boolFlag, intFlag, listFlag, stringFlag } from '../command.js';
 import type { FlagSpec, Flags } from '../flags.js';
 import { ramInBytes } from '../../common/units.js';
-import { isValidMac, parseLink, parseNetworkOpt, parseNetworkOpts } from './network-opts.js';
+import { parseLink } from '../../network/links.js';
+import { isValidMac, parseNetworkOpt, parseNetworkOpts } from './network-opts.js';
 import { parsePorts } from './ports.js';
 
 const sizeFlag = (long: string, short: string | undefined, usage: string): FlagSpec => ({

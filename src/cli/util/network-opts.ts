@@ -103,16 +103,6 @@ export function parseNetworkOpt(value: string): NetworkAttachment {
   return attachment;
 }
 
-/** opts.ParseLink: `name`, `name:alias` (or the stored `/name:/container/alias`). */
-export function parseLink(value: string): [string, string] {
-  if (value === '') throw new Error('empty string specified for links');
-  const parts = value.split(':');
-  if (parts.length > 2) throw new Error(`bad format for links: ${value}`);
-  if (parts.length === 1) return [value, value];
-  if (parts[0].startsWith('/')) return [parts[0].slice(1), parts[1].slice(parts[1].lastIndexOf('/') + 1)];
-  return [parts[0], parts[1]];
-}
-
 /** net.ParseMAC: 6, 8 or 20 octets as xx:xx.., xx-xx.. or xxxx.xxxx.. */
 export function isValidMac(mac: string): boolean {
   const octets = (groups: string[], width: number) => (groups.every((g) => new RegExp(`^[0-9a-fA-F]{${width}}$`).test(g)) ? (groups.length * width) / 2 : 0);

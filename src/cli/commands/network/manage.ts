@@ -3,7 +3,7 @@ import type { EndpointIPAMConfig } from '../../../api/types.js';
 import { isNotFound } from '../../../client/errors.js';
 import { INSPECT_FORMAT_HELP, StatusError, boolFlag, listFlag, stringFlag, type Command } from '../../command.js';
 import { parseFilters } from '../../util/filters.js';
-import { parseLink } from '../../util/network-opts.js';
+import { parseLink } from '../../../network/links.js';
 import { confirm } from '../system/prune.js';
 import { inspectAll } from '../system/inspect.js';
 import { stringsFlag, stringsValues } from './create.js';
