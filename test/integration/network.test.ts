@@ -244,6 +244,9 @@ describe('user-defined networks', () => {
     const shortId = ok('inspect', '-f', '{{ .Id }}', 'f1').slice(0, 12);
     assert.match(ok('exec', 'f2', 'nslookup', shortId), new RegExp(`Address: ${f1.replaceAll('.', '\\.')}`));
     ok('exec', 'f2', 'ping', '-c', '1', '-W', '2', 'f1');
+    // A link on a user-defined network is a name only the linking container resolves.
+    assert.match(ok('run', '--rm', '--network', 'front', '--link', 'f1:buddy', 'busybox', 'nslookup', 'buddy'), new RegExp(`Address: ${f1.replaceAll('.', '\\.')}`));
+    assert.notEqual(docker('exec', 'f2', 'nslookup', 'buddy').code, 0);
     // Reverse lookups answer name.network, as dockerd's resolver does.
     assert.match(ok('exec', 'f2', 'nslookup', f1), /name = f1\.front/);
     const answers = ok('exec', 'f1', 'nslookup', 'svc');

@@ -91,6 +91,7 @@ export class NetworkService {
   private readonly hostPorts = new HostPorts();
   private readonly dns: EmbeddedDns;
   private readonly netnsDir: string;
+  private creating: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly deps: {
@@ -144,7 +145,7 @@ export class NetworkService {
     const gatewayFromBip = config.bip ? requireIPv4(config.bip.split('/')[0], 'bip') : undefined;
     const wanted = (subnet: Subnet, gateway: number) => ({ Subnet: formatSubnet(subnet), Gateway: formatIPv4(gateway) });
     if (!bridge || bridge.bridge !== config.bridge || (bip && bridge.IPAM.Config?.[0]?.Subnet !== formatSubnet(bip))) {
-      const inUse = [...hostRoutes(), ...this.userSubnets()].filter((s) => !bridge || formatSubnet(s) !== bridge.IPAM.Config?.[0]?.Subnet);
+      const inUse = [...hostRoutes(), ...this.networkSubnets()].filter((s) => !bridge || formatSubnet(s) !== bridge.IPAM.Config?.[0]?.Subnet);
       const subnet = bip ?? pickSubnet(config.addressPools, inUse);
       if (bridge) await this.tearDownBridge(bridge).catch(() => undefined);
       bridge = this.newRecord({ Name: DEFAULT_BRIDGE_NETWORK }, config.bridge, [wanted(subnet, gatewayFromBip ?? subnet.base + 1)], bridge?.Id);
@@ -163,9 +164,7 @@ export class NetworkService {
       ['none', 'null'],
     ]) {
       if (!this.store.find(name)) {
-        const record = this.newRecord({ Name: name, Driver: driver }, '', []);
-        record.IPAM.Config = [];
-        await this.store.save(record);
+        await this.store.save(this.newRecord({ Name: name, Driver: driver }, '', []));
       }
     }
   }
@@ -190,7 +189,8 @@ export class NetworkService {
     };
   }
 
-  private userSubnets(): Subnet[] {
+  /** The subnets of every network, the default bridge's included. */
+  private networkSubnets(): Subnet[] {
     return this.store
       .all()
       .flatMap((n) => n.IPAM.Config ?? [])
@@ -237,7 +237,14 @@ export class NetworkService {
 
   // ---- the /networks API ---------------------------------------------------------------
 
-  async create(req: NetworkCreateRequest): Promise<NetworkCreateResponse> {
+  /** One at a time: two requests must not both take a name or a subnet. */
+  create(req: NetworkCreateRequest): Promise<NetworkCreateResponse> {
+    const created = this.creating.then(() => this.createNow(req));
+    this.creating = created.catch(() => undefined);
+    return created;
+  }
+
+  private async createNow(req: NetworkCreateRequest): Promise<NetworkCreateResponse> {
     if (!req || typeof req !== 'object' || !req.Name) throw badParameter('network name cannot be empty');
     if (this.store.all().some((n) => n.Name === req.Name)) throw conflict(`network with name ${req.Name} already exists`);
     const driver = req.Driver || 'bridge';
@@ -247,7 +254,7 @@ export class NetworkService {
     const configs = (req.IPAM?.Config ?? []).filter((c) => !c.Subnet?.includes(':'));
     if (configs.length > 1) throw badParameter('berth supports one IPv4 subnet per network');
     const requested = configs[0] ?? {};
-    const inUse = this.userSubnets();
+    const inUse = this.networkSubnets();
     let subnet: Subnet;
     if (requested.Subnet) {
       subnet = requireSubnet(requested.Subnet);
@@ -398,14 +405,12 @@ export class NetworkService {
   endpointsForCreate(id: string, name: string, body: ContainerCreateRequest, hostConfig: HostConfig): Record<string, EndpointSettings> {
     const mode = networkModeName(hostConfig);
     const requested = body.NetworkingConfig?.EndpointsConfig ?? {};
-    if (hostConfig.Links?.length) {
-      if (mode !== DEFAULT_BRIDGE_NETWORK) throw badParameter('conflicting options: links and a network other than the default bridge');
-      hostConfig.Links = hostConfig.Links.map((spec) => {
-        const link = parseLink(spec);
-        if (!this.deps.containers.find(link.name)) throw badParameter(`could not get container for ${link.name}: No such container: ${link.name}`);
-        return storedLink(link, name);
-      });
-    }
+    const links = (hostConfig.Links ?? []).map((spec) => {
+      const link = parseLink(spec);
+      if (!this.deps.containers.find(link.name)) throw badParameter(`could not get container for ${link.name}: No such container: ${link.name}`);
+      return link;
+    });
+    if (links.length) hostConfig.Links = links.map((link) => storedLink(link, name));
     if (mode.startsWith('container:')) {
       const other = this.deps.containers.find(mode.slice('container:'.length));
       if (!other) throw notFound(`No such container: ${mode.slice('container:'.length)}`);
@@ -418,7 +423,9 @@ export class NetworkService {
     // As dockerd: an unknown network fails the start, not the create.
     if (!network) return { [mode]: emptyEndpoint() };
     const config = requested[mode] ?? requested[network.Name] ?? requested[network.Id] ?? {};
-    const endpoint = this.endpointFor(network, id, { ...config, MacAddress: config.MacAddress || body.MacAddress });
+    // On a user-defined network a link is a name the container alone resolves (dockerd's way).
+    const endpointLinks = network.Name === DEFAULT_BRIDGE_NETWORK ? config.Links : [...new Set([...(config.Links ?? []), ...links.map((l) => `${l.name}:${l.alias}`)])];
+    const endpoint = this.endpointFor(network, id, { ...config, Links: endpointLinks, MacAddress: config.MacAddress || body.MacAddress });
     return { [network.Name]: endpoint };
   }
 
@@ -497,7 +504,7 @@ export class NetworkService {
 
   /** The running containers a container's legacy links point at, with their addresses. */
   private linkTargets(record: ContainerRecord): { alias: string; target: ContainerRecord; ip: string }[] {
-    return (record.hostConfig.Links ?? []).map((spec) => {
+    return this.legacyLinks(record).map((spec) => {
       const { name, alias } = parseLink(spec);
       const target = this.deps.containers.find(name);
       if (!target?.state.Running) throw badParameter(`Cannot link to a non running container: /${name} AS ${record.name}/${alias}`);
@@ -507,9 +514,14 @@ export class NetworkService {
     });
   }
 
+  /** Links with hosts entries and environment: those of a container on the default bridge. */
+  private legacyLinks(record: ContainerRecord): string[] {
+    return networkModeName(record.hostConfig) === DEFAULT_BRIDGE_NETWORK ? record.hostConfig.Links ?? [] : [];
+  }
+
   /** Running containers whose links point at this one: their /etc/hosts follows its address. */
   linkedBy(record: ContainerRecord): ContainerRecord[] {
-    return this.deps.containers.all().filter((c) => c.state.Running && (c.hostConfig.Links ?? []).some((l) => this.deps.containers.find(parseLink(l).name)?.id === record.id));
+    return this.deps.containers.all().filter((c) => c.state.Running && this.legacyLinks(c).some((l) => this.deps.containers.find(parseLink(l).name)?.id === record.id));
   }
 
   /**
@@ -517,7 +529,7 @@ export class NetworkService {
    * writes them) and of its own address, in `names:address` form.
    */
   hostsEntries(record: ContainerRecord): string[] {
-    const links = (record.hostConfig.Links ?? []).flatMap((spec) => {
+    const links = this.legacyLinks(record).flatMap((spec) => {
       const { name, alias } = parseLink(spec);
       const target = this.deps.containers.find(name);
       const ip = target?.networks?.[DEFAULT_BRIDGE_NETWORK]?.IPAddress;
