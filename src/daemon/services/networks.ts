@@ -465,6 +465,7 @@ export class NetworkService {
       return { ...base, namespace: { path: other.netnsPath ?? `/proc/${other.state.Pid}/ns/net`, shared: true }, shareEtcFrom: other.id };
     }
     record.networks ??= this.endpointsForCreate(record.id, record.name, { Image: '' }, record.hostConfig);
+    const links = this.linkTargets(record);
     const netnsPath = path.join(this.netnsDir, record.id);
     native.deleteNetns(netnsPath);
     native.createNetns(netnsPath);
@@ -474,14 +475,14 @@ export class NetworkService {
       for (const [name, endpoint] of Object.entries(record.networks)) {
         const network = this.store.find(endpoint.NetworkID || name);
         if (!network) throw notFound(`network ${name} not found`);
-        await this.connectEndpoint(record, network, endpoint, `eth${index}`, index === 0, record.config.MacAddress);
+        const primary = index === 0;
+        await this.connectEndpoint(record, network, endpoint, `eth${index}`, primary, primary ? record.config.MacAddress : undefined);
         this.deps.events.emit('network', 'connect', network.Id, { container: record.id, name: network.Name, type: network.Driver });
         index++;
       }
       await this.publish(record);
       const embeddedDns = this.usesEmbeddedDns(record);
       if (embeddedDns) this.attachDns(record);
-      const links = this.linkTargets(record);
       return {
         namespace: { path: netnsPath },
         hostsEntries: this.hostsEntries(record),
@@ -575,11 +576,11 @@ export class NetworkService {
     } satisfies Partial<EndpointSettings>);
   }
 
+  /** Takes one endpoint out of a running container (disconnect): its veth and address. */
   private async releaseEndpoint(endpoint: EndpointSettings): Promise<void> {
     await removeEndpoint(hostInterfaceName(endpoint.EndpointID)).catch((err) => log.warn('could not remove a veth', { err: errorMessage(err) }));
     const address = parseIPv4(endpoint.IPAddress);
     if (address !== undefined) this.space(endpoint.NetworkID)?.release(address);
-    Object.assign(endpoint, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: endpoint.IPAMConfig ? endpoint.MacAddress : '' });
   }
 
   /** Takes back everything attach() gave: ports, resolver, addresses, namespace. Idempotent. */
