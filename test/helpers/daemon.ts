@@ -2,7 +2,7 @@
 // socket) and tears everything down afterwards: containers, monitors, mounts, cgroups.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, readdirSync, rmdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,7 @@ export class TestDaemon {
     this.dataRoot = path.join(this.dir, 'data');
     this.execRoot = path.join(this.dir, 'exec');
     this.bridge = `bt${randomBytes(4).toString('hex')}`;
-    this.subnetPrefix = freeTestPrefix();
+    this.subnetPrefix = claimTestPrefix();
   }
 
   /** berthd's network flags for this daemon: 10.N.0.0/24 for the default bridge, 10.N.128.0/17 for user networks. */
@@ -181,6 +181,7 @@ export class TestDaemon {
       if (existsSync(`/sys/class/net/${bridge}`)) spawnSync('ip', ['link', 'del', bridge]);
     }
     rmSync(this.dir, { recursive: true, force: true });
+    rmSync(prefixClaimFile(this.subnetPrefix), { force: true });
     for (const controller of readdirSync('/sys/fs/cgroup', { withFileTypes: true })) {
       const berth = path.join('/sys/fs/cgroup', controller.name, 'berth');
       try {
@@ -192,15 +193,33 @@ export class TestDaemon {
   }
 }
 
-/** A 10.N prefix no host route uses; random, so concurrent test files rarely collide. */
-function freeTestPrefix(): string {
-  const routes = readFileSync('/proc/net/route', 'utf8');
+/**
+ * A 10.N prefix no host route uses and no other live test daemon holds: a claim file
+ * per prefix (created exclusively, holding the claimer's pid) keeps concurrent test
+ * files apart; a claim whose process is gone is taken over.
+ */
+function claimTestPrefix(): string {
+  const routes = readFileSync('/proc/net/route', 'utf8').split('\n');
   for (;;) {
     const n = 100 + Math.floor(Math.random() * 150);
     // /proc/net/route holds destinations little-endian: 10.N.x.x ends in …N0A.
     const suffix = `${n.toString(16).toUpperCase().padStart(2, '0')}0A`;
-    if (!routes.split('\n').some((line) => line.split('\t')[1]?.endsWith(suffix))) return `10.${n}`;
+    if (routes.some((line) => line.split('\t')[1]?.endsWith(suffix))) continue;
+    const claim = prefixClaimFile(`10.${n}`);
+    try {
+      writeFileSync(claim, String(process.pid), { flag: 'wx' });
+      return `10.${n}`;
+    } catch {
+      const owner = Number(readFileSync(claim, 'utf8') || 0);
+      if (owner && existsSync(`/proc/${owner}`)) continue;
+      writeFileSync(claim, String(process.pid));
+      return `10.${n}`;
+    }
   }
+}
+
+function prefixClaimFile(prefix: string): string {
+  return `/tmp/berth-test-net-${prefix}.claim`;
 }
 
 export function runCommand(
