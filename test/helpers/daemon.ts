@@ -53,6 +53,10 @@ export class TestDaemon {
       stdio: ['ignore', logFd, logFd],
     });
     closeSync(logFd);
+    this.process.once('exit', (code, signal) => {
+      // berthd died under the tests: its last words go to the test output before the files go.
+      if (!this.killedOnPurpose) process.stderr.write(`berthd exited unexpectedly (${signal ?? code}); its log ends:\n${this.output.split('\n').slice(-40).join('\n')}\n`);
+    });
     const deadline = Date.now() + 15000;
     while (Date.now() < deadline) {
       if (this.process.exitCode !== null) throw new Error(`berthd exited: ${this.output}`);
@@ -138,10 +142,6 @@ export class TestDaemon {
 
   /** Removes every container (ending their monitors), stops berthd, unmounts and deletes its files. */
   async stop(): Promise<void> {
-    if (this.process && this.process.exitCode !== null && !this.killedOnPurpose) {
-      // berthd died under the tests: its last words go to the test output before the files go.
-      process.stderr.write(`berthd exited unexpectedly (${this.process.exitCode}); its log ends:\n${this.output.split('\n').slice(-40).join('\n')}\n`);
-    }
     try {
       if (this.process && this.process.exitCode === null) {
         const list = await this.api('GET', '/containers/json?all=1').catch(() => undefined);
