@@ -299,6 +299,18 @@ export interface ContainerWaitResponse {
   Error?: { Message: string } | null;
 }
 
+/** GET /containers/{id}/top: `ps` output, kept to the container's processes. */
+export interface ContainerTopResponse {
+  Processes: string[][];
+  Titles: string[];
+}
+
+/** GET /containers/{id}/changes: Kind 0 is modified, 1 added, 2 deleted. */
+export interface FilesystemChange {
+  Path: string;
+  Kind: number;
+}
+
 /** The OCI/Docker image config JSON (what the image id hashes). */
 export interface ImageConfigFile {
   architecture: string;

@@ -13,8 +13,8 @@ import dockerignore, { type Ignore } from '@balena/dockerignore';
 // A CommonJS module whose declaration says `export default`: Node hands its module.exports (the factory) as the default.
 const newIgnore = dockerignore as unknown as () => Ignore;
 import { detectCompression, decompress } from '../archive/compression.js';
-import { extractTar, OPAQUE_XATTR } from '../archive/extract.js';
-import { lgetxattr } from '../archive/fsops.js';
+import { extractTar } from '../archive/extract.js';
+import { MergedDir } from '../archive/layer-view.js';
 import { errorMessage } from '../common/errors.js';
 import { getWithStatusError } from '../common/http-get.js';
 import { resolveInScope } from '../common/scoped-path.js';
@@ -62,45 +62,15 @@ export class SourceTree {
 
   /** The names in directory `rel`, merged over the layers as overlayfs merges them. */
   async list(rel: string): Promise<string[]> {
-    const names = new Set<string>();
-    const hidden = new Set<string>();
-    const parts = await this.resolve(rel, true);
-    for (const dir of await this.layerDirs(parts)) {
-      for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-        if (hidden.has(e.name) || names.has(e.name)) continue;
-        if (e.isCharacterDevice()) hidden.add(e.name);
-        else names.add(e.name);
-      }
-    }
-    return [...names].filter((n) => !this.excluded(rel ? `${rel}/${n}` : n)).sort();
+    const dir = await this.mergedDir(await this.resolve(rel, true));
+    return (await dir.names()).filter((n) => !this.excluded(rel ? `${rel}/${n}` : n));
   }
 
-  /**
-   * The host directories that make up directory `parts` in the merged view, topmost
-   * first: each layer's copy where every component is a real directory, down to the
-   * first layer that hides the rest (a whiteout, an opaque directory, a non-directory).
-   */
-  private async layerDirs(parts: string[]): Promise<string[]> {
-    const dirs: string[] = [];
-    for (const layer of this.layers) {
-      let dir = layer;
-      let hidesLower = false;
-      let present = true;
-      for (const part of parts) {
-        const next = path.join(dir, part);
-        const st = await fs.lstat(next).catch(() => undefined);
-        if (!st) {
-          present = false;
-          break;
-        }
-        if (!st.isDirectory()) return dirs; // a file, link or whiteout here covers the lower layers
-        if ((await lgetxattr(next, OPAQUE_XATTR))?.toString() === 'y') hidesLower = true;
-        dir = next;
-      }
-      if (present) dirs.push(dir);
-      if (hidesLower) break;
-    }
-    return dirs;
+  /** Directory `parts` of the merged view (its components known not to be symlinks there). */
+  private async mergedDir(parts: string[]): Promise<MergedDir> {
+    let dir = new MergedDir(this.layers);
+    for (const part of parts) dir = await dir.child(part);
+    return dir;
   }
 
   /** `rel` as path components with its symlinks resolved inside the tree. */
@@ -118,12 +88,7 @@ export class SourceTree {
 
   /** The topmost entry for `parts`, whose parents are known not to be symlinks in the merged view. */
   private async entry(parts: string[]): Promise<{ file: string; st: Stats } | undefined> {
-    for (const dir of await this.layerDirs(parts.slice(0, -1))) {
-      const file = path.join(dir, parts[parts.length - 1]);
-      const st = await fs.lstat(file).catch(() => undefined);
-      if (st) return isWhiteout(st) ? undefined : { file, st };
-    }
-    return undefined;
+    return (await this.mergedDir(parts.slice(0, -1))).entry(parts[parts.length - 1]);
   }
 
   /** Paths matching a source pattern (Go's filepath.Match wildcards per component). */
@@ -145,8 +110,6 @@ export class SourceTree {
     return matches;
   }
 }
-
-const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
 
 function globRegExp(pattern: string): RegExp {
   let re = '';

@@ -4,6 +4,7 @@ import type { Command } from './command.js';
 import { commitCommand } from './commands/container/commit.js';
 import { createCommand } from './commands/container/create.js';
 import { execCommand } from './commands/container/exec.js';
+import { diffCommand, exportCommand, topCommand } from './commands/container/inspection.js';
 import { killCommand, pauseCommand, renameCommand, restartCommand, rmCommand, stopCommand, unpauseCommand, waitCommand } from './commands/container/lifecycle.js';
 import { logsCommand } from './commands/container/logs.js';
 import { portCommand } from './commands/container/port.js';
@@ -44,6 +45,7 @@ export const groups: Group[] = [
     commands: [
       attachCommand, commitCommand, createCommand, execCommand, containerInspectCommand, killCommand, logsCommand, psCommand, pauseCommand,
       portCommand, containerPruneCommand, renameCommand, restartCommand, rmCommand, runCommand, startCommand, stopCommand, unpauseCommand, waitCommand,
+      diffCommand, exportCommand, topCommand,
     ].sort(byName),
   },
   {
@@ -76,8 +78,10 @@ export const topLevel: Record<string, Command> = {
   build: buildCommand,
   commit: commitCommand,
   create: createCommand,
+  diff: diffCommand,
   events: eventsCommand,
   exec: execCommand,
+  export: exportCommand,
   history: historyCommand,
   images: imagesCommand,
   import: importCommand,
@@ -99,6 +103,7 @@ export const topLevel: Record<string, Command> = {
   start: startCommand,
   stop: stopCommand,
   tag: tagCommand,
+  top: topCommand,
   unpause: unpauseCommand,
   version: versionCommand,
   wait: waitCommand,

@@ -5,10 +5,12 @@ import type {
   ContainerCreateRequest,
   ContainerInspect,
   ContainerSummary,
+  ContainerTopResponse,
   ContainerWaitResponse,
   EventMessage,
   ExecCreateRequest,
   ExecInspect,
+  FilesystemChange,
   HistoryResponseItem,
   ImageRunConfig,
   ImageSummary,
@@ -166,6 +168,20 @@ export class EngineClient {
       query: { container: id, repo: opts.repo, tag: opts.tag, comment: opts.comment, author: opts.author, pause: opts.pause ? undefined : '0', changes: opts.changes },
       body: config,
     });
+  }
+
+  /** `ps` in the container; no arguments leaves dockerd's default (`-ef`). */
+  containerTop(id: string, psArgs: string[]): Promise<ContainerTopResponse> {
+    return this.transport.json('GET', `/containers/${enc(id)}/top`, { query: { ps_args: psArgs.length > 0 ? psArgs.join(' ') : undefined } });
+  }
+
+  containerChanges(id: string): Promise<FilesystemChange[] | null> {
+    return this.transport.json('GET', `/containers/${enc(id)}/changes`);
+  }
+
+  /** The container's file system as a tar stream. */
+  containerExport(id: string): Promise<IncomingMessage> {
+    return this.transport.request('GET', `/containers/${enc(id)}/export`);
   }
 
   // --- exec

@@ -9,6 +9,7 @@ import { Monitor } from '../runtime/monitor.js';
 import { chooseRuntime, findBinary, OciRuntime } from '../runtime/oci-runtime.js';
 import { daemonUsage, parseDaemonArgs, type DaemonConfig } from './config.js';
 import { registerBuildRoutes } from './routes/build.js';
+import { registerContainerInspectionRoutes } from './routes/container-inspection.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerExecRoutes } from './routes/exec.js';
 import { registerSystemRoutes } from './routes/system.js';
@@ -53,6 +54,7 @@ async function startDaemon(config: DaemonConfig): Promise<Server[]> {
   const router = new Router();
   registerSystemRoutes(router, { config, containers, images, events, runtimeName, daemonId: await daemonId(config.dataRoot) });
   registerContainerRoutes(router, containers, execs, images);
+  await registerContainerInspectionRoutes(router, { containers, images, events, execRoot: config.execRoot });
   registerExecRoutes(router, execs);
   registerImageRoutes(router, images);
   registerBuildRoutes(router, new BuilderService(images, containers));

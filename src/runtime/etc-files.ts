@@ -16,6 +16,16 @@ export function etcFilePaths(containerDir: string): EtcFiles {
   };
 }
 
+/**
+ * Where in a container those files are bind-mounted. Where its image lacks them, the
+ * runtime leaves an empty file in the container's own layer as the mount target: not
+ * the container's work, as dockerd keeps its targets in an init layer below it.
+ */
+export const ETC_MOUNT_TARGETS = ['etc/hosts', 'etc/hostname', 'etc/resolv.conf'];
+
+/** Whether a container layer's entry at one of ETC_MOUNT_TARGETS is such a leftover target. */
+export const isLeftMountTarget = (st: { isFile(): boolean; size: number | bigint }) => st.isFile() && Number(st.size) === 0;
+
 const DEFAULT_HOSTS = `127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 fe00::0	ip6-localnet

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { native } from '../kernel/native.js';
+import { MS_RDONLY, native } from '../kernel/native.js';
 
 /**
  * A container's root filesystem: an overlay of the image's layer directories (read
@@ -27,28 +27,37 @@ export class ContainerRootfs {
   async mount(layerDirs: string[]): Promise<void> {
     if (await isMountPoint(this.merged)) return;
     // overlayfs lists the top layer first; the image store gives the lowest first.
-    const lower = [...layerDirs].reverse();
-    // A long lowerdir list can pass the one-page limit of mount data: relative
-    // paths from a common parent keep it short.
-    const common = commonParent(lower);
-    const data = `lowerdir=${lower.map((d) => path.relative(common, d)).join(':')},upperdir=${this.upper},workdir=${this.work}`;
-    if (data.length > 4000) throw new Error(`too many layers (${lower.length}) for one overlay mount`);
-    const cwd = process.cwd();
-    process.chdir(common);
-    try {
-      native.mount('overlay', this.merged, 'overlay', 0, data);
-    } finally {
-      process.chdir(cwd);
-    }
+    mountOverlay(this.merged, [...layerDirs].reverse(), { upper: this.upper, work: this.work });
   }
 
   async unmount(): Promise<void> {
-    if (!(await isMountPoint(this.merged))) return;
-    try {
-      native.umount(this.merged, false);
-    } catch {
-      native.umount(this.merged, true);
-    }
+    if (await isMountPoint(this.merged)) unmount(this.merged);
+  }
+}
+
+/** Mounts an overlay of `lowerDirs` (the topmost first) on `target`: writable with `writable`'s dirs, else read only. */
+export function mountOverlay(target: string, lowerDirs: string[], writable?: { upper: string; work: string }): void {
+  // A long lowerdir list can pass the one-page limit of mount data: relative
+  // paths from a common parent keep it short.
+  const common = commonParent(lowerDirs);
+  const lower = `lowerdir=${lowerDirs.map((d) => path.relative(common, d)).join(':')}`;
+  const data = writable ? `${lower},upperdir=${writable.upper},workdir=${writable.work}` : lower;
+  if (data.length > 4000) throw new Error(`too many layers (${lowerDirs.length}) for one overlay mount`);
+  const cwd = process.cwd();
+  process.chdir(common);
+  try {
+    native.mount('overlay', target, 'overlay', writable ? 0 : MS_RDONLY, data);
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+/** Unmounts `target`, detaching it when it is busy (its last user then releases it). */
+export function unmount(target: string): void {
+  try {
+    native.umount(target, false);
+  } catch {
+    native.umount(target, true);
   }
 }
 

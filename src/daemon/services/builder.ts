@@ -8,12 +8,13 @@ import * as path from 'node:path';
 import { PassThrough, Readable, Transform, Writable } from 'node:stream';
 import type { HostConfig, ImageRunConfig } from '../../api/types.js';
 import { decompress } from '../../archive/compression.js';
-import { extractTar, OPAQUE_XATTR } from '../../archive/extract.js';
-import { lgetxattr } from '../../archive/fsops.js';
+import { extractTar } from '../../archive/extract.js';
+import { isOpaque } from '../../archive/layer-view.js';
 import { build, type BuildBackend, type BuildImage, type BuildOutput, type BuildRequest, type RunEvents } from '../../build/builder.js';
 import { cloneGitRepository, downloadRemoteContext, isGitURL, isURL } from '../../build/remote-context.js';
 import { serverError } from '../../common/errors.js';
 import { humanSize } from '../../common/units.js';
+import { ETC_MOUNT_TARGETS, isLeftMountTarget } from '../../runtime/etc-files.js';
 import { validateExtraHost } from '../../runtime/extra-hosts.js';
 import { resolveInRoot } from '../../runtime/user.js';
 import { BuildError, SourceTree } from '../../build/sources.js';
@@ -173,22 +174,18 @@ async function* withEndBlocks(input: Readable): AsyncGenerator<Buffer> {
   yield Buffer.alloc(((512 - (length % 512)) % 512) + 1024);
 }
 
-/**
- * /etc/hosts, hostname and resolv.conf are bind-mounted into every container; where
- * the image lacks them the runtime leaves empty files as mount targets in the upper
- * dir. They are not the step's work (writes go to the mounted files), so no layer keeps them.
- */
+/** The runtime's leftover mount targets (ETC_MOUNT_TARGETS) are not the step's work, so no layer keeps them. */
 async function removeMountTargets(upperDir: string, image: SourceTree): Promise<void> {
-  const etc = path.join(upperDir, 'etc');
-  for (const name of ['hosts', 'hostname', 'resolv.conf']) {
-    const file = path.join(etc, name);
+  for (const target of ETC_MOUNT_TARGETS) {
+    const file = path.join(upperDir, target);
     const st = await fs.lstat(file).catch(() => undefined);
-    if (st?.isFile() && st.size === 0) await fs.rm(file);
+    if (st && isLeftMountTarget(st)) await fs.rm(file);
   }
   // Making them copied /etc up (or made it, in an image without one). Left empty, not opaque,
   // and as the image has it, it is that copy, not the step's work: dockerd's layer lacks it too.
+  const etc = path.join(upperDir, 'etc');
   const st = await fs.lstat(etc).catch(() => undefined);
-  if (!st?.isDirectory() || (await fs.readdir(etc)).length > 0 || (await lgetxattr(etc, OPAQUE_XATTR))?.toString() === 'y') return;
+  if (!st?.isDirectory() || (await fs.readdir(etc)).length > 0 || (await isOpaque(etc))) return;
   const below = (await image.find('etc'))?.st;
   if (!below || (below.isDirectory() && below.mode === st.mode && below.uid === st.uid && below.gid === st.gid)) await fs.rmdir(etc);
 }

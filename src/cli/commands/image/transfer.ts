@@ -1,9 +1,9 @@
 // import, load, save, pull: moving images in and out of the daemon.
-import { createReadStream, createWriteStream, renameSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { boolFlag, listFlag, stringFlag, type Command } from '../../command.js';
+import { writeArchive } from '../../util/archive-output.js';
 import { showProgress } from '../../util/progress.js';
 import { pullImage } from '../../util/pull.js';
 import { parseNormalized, withDefaultTag } from '../../util/reference.js';
@@ -66,34 +66,7 @@ export const saveCommand: Command = {
   flags: [stringFlag('output', 'o', 'Write to a file, instead of STDOUT')],
   args: { min: 1 },
   async run(cli, flags, images) {
-    const output = flags.string('output');
-    if (!output && cli.out.isTTY) throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
-    if (output) {
-      const dir = dirname(output);
-      try {
-        if (!statSync(dir).isDirectory()) throw new Error(`failed to save image: invalid output path: ${dir} is not a directory`);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`failed to save image: invalid output path: stat ${dir}: no such file or directory`);
-        throw err;
-      }
-    }
-    const res = await cli.client().imageSave(images);
-    if (!output) {
-      await pipeline(res, cli.out, { end: false });
-      return;
-    }
-    const temp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
-    try {
-      await pipeline(res, createWriteStream(temp));
-      renameSync(temp, output);
-    } catch (err) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // already gone
-      }
-      throw err;
-    }
+    await writeArchive(cli, flags.string('output'), 'failed to save image', () => cli.client().imageSave(images));
   },
 };
 
