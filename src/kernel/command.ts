@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
  */
 export function runCommand(file: string, args: string[], stdin?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -16,6 +16,11 @@ export function runCommand(file: string, args: string[], stdin?: string): Promis
       if (code === 0) resolve(Buffer.concat(out).toString());
       else reject(new Error(Buffer.concat(err).toString().trim() || `${file} ${args.join(' ')} exited with ${code}`));
     });
-    child.stdin.end(stdin ?? '');
+    if (child.stdin) {
+      // A tool that exits before reading its script makes the write fail (EPIPE): its exit
+      // status says what went wrong, and an unheard 'error' event would end berthd.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(stdin);
+    }
   });
 }
