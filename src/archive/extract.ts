@@ -25,13 +25,31 @@ import { cleanEntryPath, cleanLinkTarget } from './tar-path.js';
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_WHITEOUT = '.wh..wh..opq';
 export const OPAQUE_XATTR = 'trusted.overlay.opaque';
+export const ESCAPING_ENTRY = 'path escapes the archive root';
+
+/** An entry that would replace a directory by a non-directory, or the reverse, under noOverwriteDirNonDir. */
+export class OverwriteConflict extends Error {
+  constructor(
+    /** The entry's path relative to the extraction root. */
+    readonly entryPath: string,
+    readonly existingIsDirectory: boolean,
+  ) {
+    super(`cannot overwrite ${existingIsDirectory ? 'directory' : 'non-directory'} ${entryPath} with ${existingIsDirectory ? 'non-directory' : 'directory'}`);
+  }
+}
 
 export interface ExtractOptions {
   /** 'overlay': convert OCI whiteouts to overlayfs form (layers). Default: keep them as plain files. */
   whiteouts?: 'overlay' | 'keep';
   /** Restore uid/gid (needs root). Default true. */
   ownership?: boolean;
-  /** Told about every entry that was not extracted, and why. */
+  /** One owner for every entry instead of the archive's (`docker cp -a` into a container with a user). */
+  owner?: { uid: number; gid: number };
+  /** Fail with an OverwriteConflict rather than replace a directory by a non-directory or the reverse. */
+  noOverwriteDirNonDir?: boolean;
+  /** Leave dest's own owner, mode and time alone ("./" entries), as docker's Untar does. */
+  keepDestination?: boolean;
+  /** Told about every entry that was not extracted, and why (ESCAPING_ENTRY for names that climb out). */
   onSkip?: (name: string, reason: string) => void;
 }
 
@@ -80,9 +98,9 @@ class Extractor {
   async entry(header: tar.Header, body: AsyncIterable<Buffer>): Promise<void> {
     const rel = cleanEntryPath(header.name);
     if (rel === undefined) {
-      if (path.posix.normalize('/' + header.name) !== '/') return this.skip(header.name, 'path escapes the archive root');
+      if (path.posix.normalize('/' + header.name) !== '/') return this.skip(header.name, ESCAPING_ENTRY);
       // The root itself ("./"): keep its owner, mode and time.
-      if (header.type === 'directory') {
+      if (header.type === 'directory' && !this.opts.keepDestination) {
         if (this.opts.ownership !== false) fsSync.lchownSync(this.dest, header.uid ?? 0, header.gid ?? 0);
         fsSync.chmodSync(this.dest, (header.mode ?? 0o755) & 0o7777);
         this.dirTimes.set('', header.mtime ?? new Date(0));
@@ -100,8 +118,8 @@ class Extractor {
     const target = path.join(this.dest, rel);
     // tar-stream applies pax path/linkpath/size but not uid/gid (ids past 2097151 need them).
     const pax = (header.pax ?? {}) as Record<string, string>;
-    const uid = pax.uid !== undefined ? Number(pax.uid) : (header.uid ?? 0);
-    const gid = pax.gid !== undefined ? Number(pax.gid) : (header.gid ?? 0);
+    const uid = this.opts.owner?.uid ?? (pax.uid !== undefined ? Number(pax.uid) : (header.uid ?? 0));
+    const gid = this.opts.owner?.gid ?? (pax.gid !== undefined ? Number(pax.gid) : (header.gid ?? 0));
     const mode = (header.mode ?? 0o644) & 0o7777;
     const mtime = header.mtime ?? new Date(0);
     // Create without looking first (the common case: nothing there); on EEXIST
@@ -111,6 +129,7 @@ class Extractor {
         make();
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if (this.opts.noOverwriteDirNonDir && lstatOrNull(target)?.isDirectory()) throw new OverwriteConflict(rel, true);
         fsSync.rmSync(target, { recursive: true, force: true });
         this.forgetDirs(rel);
         make();
@@ -121,6 +140,7 @@ class Extractor {
       case 'directory': {
         const existing = lstatOrNull(target);
         if (existing && !existing.isDirectory()) {
+          if (this.opts.noOverwriteDirNonDir) throw new OverwriteConflict(rel, false);
           fsSync.rmSync(target, { force: true });
           this.forgetDirs(rel);
         }
@@ -153,13 +173,16 @@ class Extractor {
         create(() => fsSync.linkSync(source, target));
         return; // a hardlink shares its inode's owner, mode and times
       }
-      case 'fifo':
-        if (lstatOrNull(target)) {
+      case 'fifo': {
+        const existing = lstatOrNull(target);
+        if (existing) {
+          if (this.opts.noOverwriteDirNonDir && existing.isDirectory()) throw new OverwriteConflict(rel, true);
           fsSync.rmSync(target, { recursive: true, force: true });
           this.forgetDirs(rel);
         }
         await mkfifo(target, mode);
         break;
+      }
       case 'character-device':
       case 'block-device':
         return this.skip(header.name, 'device files are not extracted');

@@ -3,6 +3,7 @@
 import type { Command } from './command.js';
 import { commitCommand } from './commands/container/commit.js';
 import { createCommand } from './commands/container/create.js';
+import { cpCommand } from './commands/container/cp.js';
 import { execCommand } from './commands/container/exec.js';
 import { diffCommand, exportCommand, topCommand } from './commands/container/inspection.js';
 import { killCommand, pauseCommand, renameCommand, restartCommand, rmCommand, stopCommand, unpauseCommand, waitCommand } from './commands/container/lifecycle.js';
@@ -11,6 +12,7 @@ import { portCommand } from './commands/container/port.js';
 import { psCommand } from './commands/container/ps.js';
 import { runCommand } from './commands/container/run.js';
 import { attachCommand, startCommand } from './commands/container/start.js';
+import { statsCommand } from './commands/container/stats.js';
 import { buildCommand } from './commands/image/build.js';
 import { imagesCommand } from './commands/image/images.js';
 import { historyCommand, rmiCommand, tagCommand } from './commands/image/manage.js';
@@ -43,8 +45,8 @@ export const groups: Group[] = [
     name: 'container',
     short: 'Manage containers',
     commands: [
-      attachCommand, commitCommand, createCommand, execCommand, containerInspectCommand, killCommand, logsCommand, psCommand, pauseCommand,
-      portCommand, containerPruneCommand, renameCommand, restartCommand, rmCommand, runCommand, startCommand, stopCommand, unpauseCommand, waitCommand,
+      attachCommand, commitCommand, cpCommand, createCommand, execCommand, containerInspectCommand, killCommand, logsCommand, psCommand, pauseCommand,
+      portCommand, containerPruneCommand, renameCommand, restartCommand, rmCommand, runCommand, startCommand, statsCommand, stopCommand, unpauseCommand, waitCommand,
       diffCommand, exportCommand, topCommand,
     ].sort(byName),
   },
@@ -77,6 +79,7 @@ export const topLevel: Record<string, Command> = {
   attach: attachCommand,
   build: buildCommand,
   commit: commitCommand,
+  cp: cpCommand,
   create: createCommand,
   diff: diffCommand,
   events: eventsCommand,
@@ -101,6 +104,7 @@ export const topLevel: Record<string, Command> = {
   run: runCommand,
   save: saveCommand,
   start: startCommand,
+  stats: statsCommand,
   stop: stopCommand,
   tag: tagCommand,
   top: topCommand,

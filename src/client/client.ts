@@ -21,6 +21,7 @@ import type {
   NetworkPruneResponse,
   NetworkResource,
 } from '../api/types.js';
+import type { ContainerPathStat } from '../archive/copy.js';
 import { jsonLines, jsonMessages, type JsonMessage } from './json-stream.js';
 import { Transport, type Hijacked, type Query } from './transport.js';
 
@@ -184,6 +185,29 @@ export class EngineClient {
     return this.transport.request('GET', `/containers/${enc(id)}/export`);
   }
 
+  /** HEAD /containers/{id}/archive: what is at a path in the container. */
+  async containerStatPath(id: string, path: string): Promise<ContainerPathStat> {
+    const res = await this.transport.request('HEAD', `/containers/${enc(id)}/archive`, { query: { path } });
+    res.resume();
+    return pathStatOf(res);
+  }
+
+  /** GET /containers/{id}/archive: a tar of the path, named by its base name, and its stat. */
+  async copyFromContainer(id: string, path: string): Promise<{ content: IncomingMessage; stat: ContainerPathStat }> {
+    const content = await this.transport.request('GET', `/containers/${enc(id)}/archive`, { query: { path } });
+    return { content, stat: pathStatOf(content) };
+  }
+
+  /** PUT /containers/{id}/archive: extracts a tar into the directory at path (as the docker CLI, never a directory replaced by a file). */
+  copyToContainer(id: string, path: string, content: Readable, opts: { copyUIDGID: boolean }): Promise<void> {
+    return this.transport.discard('PUT', `/containers/${enc(id)}/archive`, { query: { path, noOverwriteDirNonDir: true, copyUIDGID: opts.copyUIDGID }, body: content });
+  }
+
+  /** GET /containers/{id}/stats: a sample a second with `stream`, else one (after a second, for the CPU share). */
+  containerStats(id: string, stream: boolean): Promise<IncomingMessage> {
+    return this.transport.request('GET', `/containers/${enc(id)}/stats`, { query: { stream: stream ? '1' : '0' } });
+  }
+
   // --- exec
 
   execCreate(container: string, config: ExecCreateRequest): Promise<{ Id: string }> {
@@ -303,6 +327,15 @@ export class EngineClient {
   async *events(query: { since?: string; until?: string; filters?: Filters }): AsyncGenerator<{ event: EventMessage; raw: string }> {
     const res = await this.transport.request('GET', '/events', { query: { since: query.since, until: query.until, filters: encodeFilters(query.filters) } });
     for await (const raw of jsonLines(res)) yield { event: JSON.parse(raw) as EventMessage, raw };
+  }
+}
+
+/** The stat berthd sends with an archive (base64 JSON in X-Docker-Container-Path-Stat). */
+function pathStatOf(res: IncomingMessage): ContainerPathStat {
+  try {
+    return JSON.parse(Buffer.from(String(res.headers['x-docker-container-path-stat'] ?? ''), 'base64').toString()) as ContainerPathStat;
+  } catch (err) {
+    throw new Error(`unable to get resource stat from response: ${(err as Error).message}`);
   }
 }
 

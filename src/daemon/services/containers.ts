@@ -689,6 +689,37 @@ export class ContainerService {
     return writeControl(this.bundleDir(record.id), `1 ${height} ${width}\n`);
   }
 
+  /**
+   * Runs fn on the container's root filesystem, as dockerd's archive operations do: under the
+   * container's lock (a start, an exit or a removal waits), the overlay mounted for the while
+   * when the container is not running, and a running container frozen, so that none of its
+   * processes can swap a directory for a symlink between the resolution of a path and its use.
+   */
+  withRootfs<T>(ref: string, fn: (record: ContainerRecord, rootfs: string) => Promise<T>): Promise<T> {
+    const { id } = this.store.get(ref);
+    return this.withLock(id, async () => {
+      const record = this.store.get(ref);
+      const rootfs = this.rootfs(id);
+      const running = record.state.Running;
+      const freeze = running && !record.state.Paused;
+      if (!running) {
+        const image = await this.deps.images.resolve(record.image);
+        await rootfs.prepare();
+        await rootfs.mount(image.layerDirs);
+      }
+      try {
+        if (freeze) await this.deps.runtime.pause(id);
+        try {
+          return await fn(record, rootfs.merged);
+        } finally {
+          if (freeze) await this.deps.runtime.resume(id);
+        }
+      } finally {
+        if (!running) await rootfs.unmount();
+      }
+    });
+  }
+
   // ---- helpers ----------------------------------------------------------------------
 
   bundleDir(id: string): string {
