@@ -71,6 +71,12 @@ export interface HostConfig {
   PublishAllPorts?: boolean;
   /** `name:alias` as given; stored as `/name:/container/alias`, as dockerd does. */
   Links?: string[] | null;
+  Mounts?: MountRequest[] | null;
+  /** Container path → tmpfs options (`--tmpfs /run:size=1m`). */
+  Tmpfs?: Record<string, string> | null;
+  /** `container[:ro|rw]`: that container's mounts, again. */
+  VolumesFrom?: string[] | null;
+  VolumeDriver?: string;
   [key: string]: unknown;
 }
 
@@ -292,6 +298,52 @@ export interface NetworkDisconnectRequest {
 
 export interface NetworkPruneResponse {
   NetworksDeleted: string[] | null;
+}
+
+/** One `HostConfig.Mounts` entry (`--mount`). */
+export interface MountRequest {
+  Type: string;
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+  Consistency?: string;
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean } | null;
+  VolumeOptions?: {
+    NoCopy?: boolean;
+    Labels?: Record<string, string> | null;
+    DriverConfig?: { Name?: string; Options?: Record<string, string> | null } | null;
+    /** API 1.45's: mount this directory of the volume only. */
+    Subpath?: string;
+  } | null;
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number } | null;
+}
+
+/** A volume as `GET /volumes/{name}` shows it (fields in dockerd's order). */
+export interface Volume {
+  CreatedAt: string;
+  Driver: string;
+  Labels: Record<string, string> | null;
+  Mountpoint: string;
+  Name: string;
+  Options: Record<string, string> | null;
+  Scope: 'local';
+}
+
+export interface VolumeCreateRequest {
+  Name?: string;
+  Driver?: string;
+  DriverOpts?: Record<string, string> | null;
+  Labels?: Record<string, string> | null;
+}
+
+export interface VolumeListResponse {
+  Volumes: Volume[];
+  Warnings: string[] | null;
+}
+
+export interface VolumePruneResponse {
+  VolumesDeleted: string[] | null;
+  SpaceReclaimed: number;
 }
 
 export interface ContainerWaitResponse {

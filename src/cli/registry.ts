@@ -1,5 +1,5 @@
 // Where each command lives: top-level names and the management groups (container, image, network,
-// system, builder). A command's first group is its home; a later one (builder) only borrows it.
+// volume, system, builder). A command's first group is its home; a later one (builder) only borrows it.
 import type { Command } from './command.js';
 import { commitCommand } from './commands/container/commit.js';
 import { createCommand } from './commands/container/create.js';
@@ -31,6 +31,9 @@ import {
   networkPruneCommand,
   networkRemoveCommand,
 } from './commands/network/manage.js';
+import { volumeCreateCommand } from './commands/volume/create.js';
+import { volumeListCommand } from './commands/volume/list.js';
+import { volumeInspectCommand, volumePruneCommand, volumeRemoveCommand } from './commands/volume/manage.js';
 
 export interface Group {
   name: string;
@@ -61,6 +64,11 @@ export const groups: Group[] = [
     commands: [
       networkConnectCommand, networkCreateCommand, networkDisconnectCommand, networkInspectCommand, networkListCommand, networkPruneCommand, networkRemoveCommand,
     ].sort(byName),
+  },
+  {
+    name: 'volume',
+    short: 'Manage volumes',
+    commands: [volumeCreateCommand, volumeInspectCommand, volumeListCommand, volumePruneCommand, volumeRemoveCommand],
   },
   {
     name: 'system',

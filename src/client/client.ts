@@ -20,6 +20,10 @@ import type {
   NetworkDisconnectRequest,
   NetworkPruneResponse,
   NetworkResource,
+  Volume,
+  VolumeCreateRequest,
+  VolumeListResponse,
+  VolumePruneResponse,
 } from '../api/types.js';
 import type { ContainerPathStat } from '../archive/copy.js';
 import { jsonLines, jsonMessages, type JsonMessage } from './json-stream.js';
@@ -311,6 +315,29 @@ export class EngineClient {
 
   networkPrune(filters?: Filters): Promise<NetworkPruneResponse> {
     return this.transport.json('POST', '/networks/prune', { query: { filters: encodeFilters(filters) } });
+  }
+
+  // --- volumes
+
+  volumeCreate(request: VolumeCreateRequest): Promise<Volume> {
+    return this.transport.json('POST', '/volumes/create', { body: request });
+  }
+
+  volumeList(filters?: Filters): Promise<VolumeListResponse> {
+    return this.transport.json('GET', '/volumes', { query: { filters: encodeFilters(filters) } });
+  }
+
+  /** The inspect document as the daemon sent it. */
+  volumeInspectRaw(name: string): Promise<string> {
+    return this.transport.text('GET', `/volumes/${enc(name)}`);
+  }
+
+  volumeRemove(name: string, force: boolean): Promise<void> {
+    return this.transport.discard('DELETE', `/volumes/${enc(name)}`, { query: { force } });
+  }
+
+  volumePrune(filters?: Filters): Promise<VolumePruneResponse> {
+    return this.transport.json('POST', '/volumes/prune', { query: { filters: encodeFilters(filters) } });
   }
 
   // --- system

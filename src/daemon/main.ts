@@ -24,6 +24,8 @@ import { ImageService } from './services/images.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerNetworkRoutes } from './routes/networks.js';
 import { NetworkService } from './services/networks.js';
+import { registerVolumeRoutes } from './routes/volumes.js';
+import { VolumeService } from './services/volumes.js';
 import { ContainerStore } from '../store/container-store.js';
 import { listen } from './server/listener.js';
 import { Router } from './server/router.js';
@@ -47,10 +49,13 @@ async function startDaemon(config: DaemonConfig): Promise<Server[]> {
   await images.init();
   const store = new ContainerStore(path.join(config.dataRoot, 'containers'));
   const networks = new NetworkService({ dataRoot: config.dataRoot, execRoot: config.execRoot, config: config.network, containers: store, events });
-  const containers = new ContainerService({ dataRoot: config.dataRoot, execRoot: config.execRoot, images, runtime, monitor, events, networks, store });
+  const volumes = new VolumeService({ dataRoot: config.dataRoot, execRoot: config.execRoot, events, containers: store });
+  const containers = new ContainerService({ dataRoot: config.dataRoot, execRoot: config.execRoot, images, runtime, monitor, events, networks, volumes, store });
+  await volumes.init();
   await containers.init();
-  // After the containers: exits missed while berthd was away have released their addresses.
+  // After the containers: exits missed while berthd was away have released their addresses and volumes.
   await networks.init();
+  volumes.restoreMounts();
   images.setUsageCheck((imageId) => containers.store.all().find((r) => r.image === imageId)?.id);
   const execs = new ExecService({ execRoot: config.execRoot, containers, monitor, events });
 
@@ -64,6 +69,7 @@ async function startDaemon(config: DaemonConfig): Promise<Server[]> {
   registerImageRoutes(router, images);
   registerBuildRoutes(router, new BuilderService(images, containers));
   registerNetworkRoutes(router, networks, store);
+  registerVolumeRoutes(router, volumes);
 
   const servers = await Promise.all(config.hosts.map((host) => listen(router, host)));
   log.info('berthd started', { hosts: config.hosts, runtime: runtimeName, dataRoot: config.dataRoot });

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { EndpointSettings, PortMap, ContainerConfig, ContainerState, HostConfig } from '../api/types.js';
+import type { EndpointSettings, PortMap, ContainerConfig, ContainerState, HostConfig, MountPoint } from '../api/types.js';
 import { readJsonIfExists, removeTempFiles, writeJsonAtomic } from '../common/atomic-fs.js';
 import { conflict, noSuchContainer } from '../common/errors.js';
 
@@ -30,6 +30,22 @@ export interface ContainerRecord {
   ports?: PortMap;
   /** Its network namespace's bind mount while it runs (NetworkSettings.SandboxKey). */
   netnsPath?: string;
+  /** Its binds, volumes and --mount tmpfs, settled at create (records older than volumes have none). */
+  mounts?: ContainerMount[];
+}
+
+/** A mount as a container's record keeps it: inspect's MountPoint and what a start needs besides. */
+export interface ContainerMount extends MountPoint {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  /** A volume the user named (`-v name:/path`): `rm -v` keeps it. */
+  Named?: boolean;
+  /** `-v` binds make a missing host directory at start; `--mount` binds must find theirs. */
+  CreateSource?: boolean;
+  NonRecursive?: boolean;
+  /** The directory of the volume to mount instead of its root. */
+  Subpath?: string;
+  /** tmpfs options: size=, mode=, ro. */
+  TmpfsData?: string;
 }
 
 const RECORD = 'config.v2.json';

@@ -6,6 +6,7 @@ import { boolFlag, intFlag, listFlag, stringFlag } from '../command.js';
 import type { FlagSpec, Flags } from '../flags.js';
 import { ramInBytes } from '../../common/units.js';
 import { parseLink } from '../../network/links.js';
+import { absoluteBind, parseMountOpt, volumeSource } from './mount-opts.js';
 import { isValidMac, parseNetworkOpt, parseNetworkOpts } from './network-opts.js';
 import { parsePorts } from './ports.js';
 
@@ -47,6 +48,7 @@ export const containerFlags: FlagSpec[] = [
   listFlag('log-opt', undefined, 'Log driver options'),
   stringFlag('mac-address', undefined, 'Container MAC address (e.g., 92:d0:c6:0a:29:33)'),
   sizeFlag('memory', 'm', 'Memory limit'),
+  { ...listFlag('mount', undefined, 'Attach a filesystem mount to the container', 'mount'), validate: (v) => void parseMountOpt(v) },
   stringFlag('name', undefined, 'Assign a name to the container'),
   // --net and --net-alias: hidden older names of --network and --network-alias (one list each)
   { ...networkFlag('net'), hidden: true, store: 'network' },
@@ -70,6 +72,8 @@ export const containerFlags: FlagSpec[] = [
   boolFlag('tty', 't', 'Allocate a pseudo-TTY'),
   stringFlag('user', 'u', 'Username or UID (format: <name|uid>[:<group|gid>])'),
   listFlag('volume', 'v', 'Bind mount a volume'),
+  stringFlag('volume-driver', undefined, 'Optional volume driver for the container'),
+  listFlag('volumes-from', undefined, 'Mount volumes from the specified container(s)'),
   stringFlag('workdir', 'w', 'Working directory inside the container'),
 ];
 
@@ -189,7 +193,7 @@ export function buildCreateRequest(flags: Flags, image: string, command: string[
   const volumes: Record<string, object> = {};
   const binds: string[] = [];
   for (const v of flags.list('volume')) {
-    if (v.includes(':')) binds.push(v);
+    if (volumeSource(v)) binds.push(absoluteBind(v));
     else volumes[v] = {};
   }
   const tmpfs: Record<string, string> = {};
@@ -216,6 +220,8 @@ export function buildCreateRequest(flags: Flags, image: string, command: string[
     Links: links.length ? links : null,
     RestartPolicy: restart,
     AutoRemove: flags.bool('rm'),
+    VolumeDriver: flags.string('volume-driver'),
+    VolumesFrom: flags.list('volumes-from').length ? flags.list('volumes-from') : null,
     ConsoleSize: consoleSize ?? [0, 0],
     CapAdd: normalizeCapabilities(flags.list('cap-add')),
     CapDrop: normalizeCapabilities(flags.list('cap-drop')),
@@ -239,6 +245,7 @@ export function buildCreateRequest(flags: Flags, image: string, command: string[
     Ulimits: [],
   };
   if (Object.keys(tmpfs).length) hostConfig.Tmpfs = tmpfs;
+  if (flags.list('mount').length) hostConfig.Mounts = flags.list('mount').map(parseMountOpt);
   if (flags.changed('init')) hostConfig.Init = flags.bool('init');
 
   const env = envList(flags);

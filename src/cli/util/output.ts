@@ -97,3 +97,10 @@ export function compileTemplate(format: string, parseError: (message: string) =>
     return r.error ? { output: r.output, error: withGoType(r.error.message, goType) } : { output: r.output };
   };
 }
+
+/** docker's New*Format of list commands: `table` (the default) and `raw` have quiet forms; anything else is a template. */
+export function listFormat(format: string, quiet: boolean, formats: { table: string; quietTable: string; raw: string; quietRaw: string }): string {
+  if (!format || format === 'table') return quiet ? formats.quietTable : formats.table;
+  if (format === 'raw') return quiet ? formats.quietRaw : formats.raw;
+  return format;
+}

@@ -178,6 +178,8 @@ function eventFilter(filters: Map<string, string[]>): (e: EventMessage) => boole
             return e.Type === 'container' && (e.Actor.ID.startsWith(v) || e.Actor.Attributes.name === v);
           case 'image':
             return e.Actor.Attributes.image === v || (e.Type === 'image' && (e.Actor.ID === v || e.Actor.Attributes.name === v));
+          case 'volume':
+            return e.Type === 'volume' && e.Actor.ID.startsWith(v);
           case 'label': {
             const [k, val] = v.split('=');
             return k in e.Actor.Attributes && (val === undefined || e.Actor.Attributes[k] === val);

@@ -109,8 +109,9 @@ export class BuilderService implements BuildBackend {
     return { containerId, exitCode, upperDir };
   }
 
+  /** With the anonymous volumes the image's VOLUMEs gave the step, as dockerd's builder does. */
   removeContainer(id: string): Promise<void> {
-    return this.containers.remove(id, { force: true, volumes: false });
+    return this.containers.remove(id, { force: true, volumes: true });
   }
 
   tag(id: string, name: string): Promise<void> {

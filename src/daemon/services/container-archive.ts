@@ -12,10 +12,10 @@ import { resolveInScope } from '../../common/scoped-path.js';
 import { etcFilePaths } from '../../runtime/etc-files.js';
 import { resolveUser } from '../../runtime/user.js';
 import type { ContainerRecord } from '../../store/container-store.js';
-import { parseBinds } from './binds.js';
 import { formatRfc3339Nano } from './container-logs.js';
 import type { ContainerService } from './containers.js';
 import type { EventService } from './events.js';
+import { hostMounts } from './mounts.js';
 
 export interface ExtractOptions {
   /** With a container user: every file owned by that user (docker cp -a). */
@@ -53,7 +53,7 @@ class ContainerView {
       { destination: '/etc/resolv.conf', source: etc.resolvConfPath },
     ];
     const candidates = [
-      ...parseBinds(record.hostConfig.Binds ?? []).map((b) => ({ destination: b.destination, source: b.source, readOnly: b.readOnly, volume: true })),
+      ...(await hostMounts(record)).map((m) => ({ ...m, volume: true })),
       ...etcMounts.map((m) => ({ ...m, readOnly: false, volume: false })),
     ];
     // As the runtime mounts them: parents first, each destination resolved in the view so far.

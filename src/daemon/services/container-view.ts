@@ -1,7 +1,7 @@
 import type { ContainerInspect, ContainerSummary, NetworkSettings, PortSummary } from '../../api/types.js';
 import { badParameter } from '../../common/errors.js';
 import { humanDuration } from '../../common/units.js';
-import { mountPoints, parseBinds } from './binds.js';
+import { containerMounts, mountPointViews } from './mounts.js';
 import type { ContainerRecord } from '../../store/container-store.js';
 
 /** The Engine API's views of a container (inspect, list) and the list filters. */
@@ -82,7 +82,7 @@ export function inspectView(
       },
     },
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
-    Mounts: mountPoints(parseBinds(record.hostConfig.Binds ?? [])),
+    Mounts: mountPointViews(record),
     Config: record.config,
     NetworkSettings: networkSettings(record),
   };
@@ -104,7 +104,7 @@ export function summaryView(record: ContainerRecord, sizes?: { rw: number; rootF
     Status: statusText(record),
     HostConfig: { NetworkMode: record.hostConfig.NetworkMode ?? 'default' },
     NetworkSettings: { Networks: networkSettings(record).Networks },
-    Mounts: mountPoints(parseBinds(record.hostConfig.Binds ?? [])),
+    Mounts: mountPointViews(record),
   };
 }
 
@@ -165,6 +165,7 @@ export function selectContainers(
     if (!matchAny(f.get('ancestor'), (v) => ancestorMatches(r, v))) return false;
     if (!matchAny(f.get('exited'), (v) => r.hasBeenStarted && !r.state.Running && r.state.ExitCode === Number(v))) return false;
     if (!matchAny(f.get('network'), (v) => Object.entries(r.networks ?? {}).some(([name, e]) => name === v || (!!e.NetworkID && e.NetworkID.startsWith(v))))) return false;
+    if (!matchAny(f.get('volume'), (v) => containerMounts(r).some((m) => m.Destination === v || (m.Name || m.Source) === v))) return false;
     if (!matchAny(f.get('publish'), (v) => portSummaries(r).some((p) => p.PublicPort !== undefined && portMatches(v, p.PublicPort, p.Type)))) return false;
     if (!matchAny(f.get('expose'), (v) => Object.keys(r.config.ExposedPorts ?? {}).some((k) => portMatches(v, Number(k.split('/')[0]), k.split('/')[1] ?? 'tcp')))) return false;
     // No healthchecks run yet: every container's health is "none".

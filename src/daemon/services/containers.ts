@@ -16,12 +16,13 @@ import { resolveInRoot, resolveUser } from '../../runtime/user.js';
 import { nameConflict, type ContainerRecord, type ContainerStore } from '../../store/container-store.js';
 import { directorySize } from '../../store/layer-store.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys, pipeAttach, type ClientStream } from './attach.js';
-import { bindMounts, missingSources, parseBinds } from './binds.js';
 import { streamLogs, type LogOptions } from './container-logs.js';
 import { mergeImageConfig, validateName, generateName } from './container-config.js';
+import { requestedMounts } from './mounts.js';
 import type { EventService } from './events.js';
 import type { ImageService } from './images.js';
 import type { ContainerNetworking, NetworkService } from './networks.js';
+import type { VolumeService } from './volumes.js';
 import { parseSignal } from './signals.js';
 import { LogRotator, logSettings } from './log-rotation.js';
 
@@ -57,6 +58,7 @@ export class ContainerService {
       monitor: Monitor;
       events: EventService;
       networks: NetworkService;
+      volumes: VolumeService;
       store: ContainerStore;
     },
   ) {
@@ -202,7 +204,7 @@ export class ContainerService {
     const command = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
     if (command.length === 0) throw badParameter('No command specified');
     validateHostConfig(hostConfig);
-    parseBinds(hostConfig.Binds ?? []);
+    const mountRequests = requestedMounts(hostConfig, config, (ref) => this.store.find(ref));
     hostConfig.NetworkMode ||= 'default';
     hostConfig.LogConfig = { Type: hostConfig.LogConfig?.Type || 'json-file', Config: hostConfig.LogConfig?.Config ?? {} };
     hostConfig.RestartPolicy ??= { Name: 'no', MaximumRetryCount: 0 };
@@ -217,6 +219,7 @@ export class ContainerService {
       hostConfig.MaskedPaths ??= [...DEFAULT_MASKED_PATHS];
       hostConfig.ReadonlyPaths ??= [...DEFAULT_READONLY_PATHS];
     }
+    const mounts = await this.deps.volumes.containerMounts(id, mountRequests, image.layerDirs);
     const record: ContainerRecord = {
       id,
       name,
@@ -245,8 +248,13 @@ export class ContainerService {
       monitorPid: 0,
       hasBeenStarted: false,
       networks,
+      mounts,
     };
-    await this.store.add(record);
+    try {
+      await this.store.add(record);
+    } finally {
+      this.deps.volumes.releaseClaims(id);
+    }
     await this.rootfs(id).prepare();
     this.deps.events.emit('container', 'create', id, this.eventAttributes(record));
     return { Id: id, Warnings: [] };
@@ -295,8 +303,7 @@ export class ContainerService {
           dnsOptions: record.hostConfig.DnsOptions ?? undefined,
         });
       }
-      const binds = parseBinds(record.hostConfig.Binds ?? []);
-      await Promise.all(missingSources(binds).map((dir) => fs.mkdir(dir, { recursive: true })));
+      const mounts = await this.deps.volumes.attach(record);
       const user = await resolveUser(rootfs.merged, record.config.User ?? '');
       if (record.config.WorkingDir) await ensureWorkingDir(rootfs.merged, record.config.WorkingDir, user);
       const spec = buildOciSpec({
@@ -318,7 +325,7 @@ export class ContainerService {
         capDrop: record.hostConfig.CapDrop ?? [],
         shmSize: record.hostConfig.ShmSize || undefined,
         consoleSize: consoleSize(record.hostConfig.ConsoleSize),
-        mounts: bindMounts(binds),
+        mounts,
       });
       await writeJsonAtomic(path.join(bundle, 'config.json'), spec);
       const logs = logSettings(record);
@@ -389,6 +396,7 @@ export class ContainerService {
   private async releaseRuntime(record: ContainerRecord): Promise<void> {
     const { id } = record;
     await this.deps.networks.detach(record).catch((err) => log.warn('network teardown failed', { id, err: errorMessage(err) }));
+    this.deps.volumes.detach(record);
     // The bundle exists from start until release: without it the runtime knows nothing
     // of the container. `runc delete` (cgroups, runtime state) runs beside the rest and
     // is awaited only by what needs it gone (a new start, an explicit remove), so it
@@ -536,16 +544,18 @@ export class ContainerService {
       if (!this.store.find(record.id)) return;
       record.state.Status = 'removing';
       record.state.Restarting = false;
-      await this.finishRemove(record);
+      await this.finishRemove(record, opts.volumes);
     });
     await this.runtimeReleased(record.id);
   }
 
-  private async finishRemove(record: ContainerRecord): Promise<void> {
+  /** As dockerd: the anonymous volumes go (when asked) before anyone hears of the removal. */
+  private async finishRemove(record: ContainerRecord, removeVolumes: boolean): Promise<void> {
     this.rotator.unwatch(record.id);
     this.cancelPendingAttaches(record.id);
     await this.releaseRuntime(record);
     await this.store.remove(record);
+    if (removeVolumes) await this.deps.volumes.removeAnonymous(record);
     this.deps.events.emit('container', 'destroy', record.id, this.eventAttributes(record));
     this.notifyWaiters(record.id, ['removed', 'next-exit', 'not-running'], record.state.ExitCode);
   }

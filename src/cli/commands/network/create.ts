@@ -30,7 +30,7 @@ export function mapValues(flags: Flags, long: string): Record<string, string> {
 }
 
 /** opts.ValidateLabel. */
-function validateLabel(value: string): void {
+export function validateLabel(value: string): void {
   const eq = value.indexOf('=');
   const key = (eq < 0 ? value : value.slice(0, eq)).trim();
   if (key === '') throw new Error(`invalid label '${value}': empty name`);

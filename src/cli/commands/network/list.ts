@@ -3,7 +3,7 @@
 import type { NetworkResource } from '../../../api/types.js';
 import { FORMAT_HELP, boolFlag, listFlag, stringFlag, type Command } from '../../command.js';
 import { parseFilters } from '../../util/filters.js';
-import { rowContext, writeFormatted } from '../../util/output.js';
+import { listFormat, rowContext, writeFormatted } from '../../util/output.js';
 import { naturalCompare } from '../../util/sortorder.js';
 import { truncateId } from '../../../common/units.js';
 
@@ -67,12 +67,8 @@ export function networkContext(n: NetworkResource, trunc: boolean): Record<strin
   });
 }
 
-/** The template for `--format` (and -q): docker's NewFormat. */
-export function networkListFormat(format: string, quiet: boolean): string {
-  if (!format || format === 'table') return quiet ? '{{.ID}}' : DEFAULT_TABLE;
-  if (format === 'raw') return quiet ? 'network_id: {{.ID}}' : RAW_FORMAT;
-  return format;
-}
+/** The template for `--format` (and -q): docker's NewNetworkFormat. */
+const NETWORK_FORMATS = { table: DEFAULT_TABLE, quietTable: '{{.ID}}', raw: RAW_FORMAT, quietRaw: 'network_id: {{.ID}}' };
 
 export const networkListCommand: Command = {
   name: 'ls',
@@ -90,7 +86,7 @@ export const networkListCommand: Command = {
     const networks = await cli.client().networkList(parseFilters(flags.list('filter')));
     networks.sort((a, b) => naturalCompare(a.Name, b.Name));
     const trunc = !flags.bool('no-trunc');
-    const template = networkListFormat(flags.string('format'), flags.bool('quiet'));
+    const template = listFormat(flags.string('format'), flags.bool('quiet'), NETWORK_FORMATS);
     writeFormatted(cli, template, networks.map((n) => networkContext(n, trunc)), networkHeaders, '*network.networkContext');
   },
 };

@@ -49,6 +49,10 @@ function networkGetter(cli: Cli): Getter {
   return (ref) => cli.client().networkInspectRaw(ref);
 }
 
+function volumeGetter(cli: Cli): Getter {
+  return (ref) => cli.client().volumeInspectRaw(ref);
+}
+
 export const inspectCommand: Command = {
   name: 'inspect',
   use: '[OPTIONS] NAME|ID [NAME|ID...]',
@@ -62,9 +66,10 @@ export const inspectCommand: Command = {
     if (type === 'container') get = containerGetter(cli, flags);
     else if (type === 'image') get = imageGetter(cli);
     else if (type === 'network') get = networkGetter(cli);
+    else if (type === 'volume') get = volumeGetter(cli);
     else if (type) throw new Error(`the ${type} type is not supported by this daemon`);
     else {
-      const getters = [containerGetter(cli, flags), imageGetter(cli), networkGetter(cli)];
+      const getters = [containerGetter(cli, flags), imageGetter(cli), networkGetter(cli), volumeGetter(cli)];
       get = async (ref) => {
         for (const g of getters) {
           try {
