@@ -1,5 +1,6 @@
 // Starts a berthd of its own for one test file (temporary data root, exec root and
 // socket) and tears everything down afterwards: containers, monitors, mounts, cgroups.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
@@ -135,6 +136,16 @@ export class TestDaemon {
     return runCommand('docker', args, { DOCKER_HOST: this.host }, opts);
   }
 
+  /** The docker CLI's trimmed stdout; a failure fails the test. */
+  dockerOk(args: string[]): string {
+    return succeeded('docker', args, this.docker(args));
+  }
+
+  /** The berth CLI's trimmed stdout; a failure fails the test. */
+  berthOk(args: string[]): string {
+    return succeeded('berth', args, this.berth(args));
+  }
+
   async makeBusybox(): Promise<void> {
     const r = runCommand('bash', [path.join(ROOT, 'scripts/make-busybox-image.sh'), this.host], {}, {});
     if (r.code !== 0) throw new Error(`make-busybox-image failed: ${r.stderr}${r.stdout}`);
@@ -220,6 +231,11 @@ function claimTestPrefix(): string {
 
 function prefixClaimFile(prefix: string): string {
   return `/tmp/berth-test-net-${prefix}.claim`;
+}
+
+function succeeded(cli: string, args: string[], r: RunResult): string {
+  assert.equal(r.code, 0, `${cli} ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout.trim();
 }
 
 export function runCommand(

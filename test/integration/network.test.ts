@@ -24,11 +24,7 @@ after(async () => {
 
 const docker = (...args: string[]) => daemon.docker(args);
 
-function ok(...args: string[]): string {
-  const r = daemon.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const ok = (...args: string[]) => daemon.dockerOk(args);
 
 /** A container serving `hello from <name>` over HTTP on port 80 (busybox httpd). */
 function runWebServer(name: string, ...flags: string[]): string {
@@ -336,11 +332,7 @@ describe('user-defined networks', () => {
 
 describe('the berth CLI', () => {
   const berth = (...args: string[]) => daemon.berth(args);
-  const berthOk = (...args: string[]) => {
-    const r = daemon.berth(args);
-    assert.equal(r.code, 0, `berth ${args.join(' ')} failed: ${r.stderr}`);
-    return r.stdout.trim();
-  };
+  const berthOk = (...args: string[]) => daemon.berthOk(args);
 
   test('network create, ls, inspect, connect, disconnect, rm, prune', () => {
     berthOk('network', 'create', '--subnet', `${daemon.subnetPrefix}.210.0/24`, '--label', 'cli=yes', 'clinet');

@@ -22,17 +22,8 @@ after(async () => {
 
 const docker = (...args: string[]) => daemon.docker(args);
 
-function ok(...args: string[]): string {
-  const r = daemon.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-function berthOk(...args: string[]): string {
-  const r = daemon.berth(args);
-  assert.equal(r.code, 0, `berth ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const ok = (...args: string[]) => daemon.dockerOk(args);
+const berthOk = (...args: string[]) => daemon.berthOk(args);
 
 /** The same command through both CLIs: same output (docker's name for itself aside) and exit code. */
 function same(...args: string[]): string {
