@@ -232,6 +232,7 @@ describe('removal and prune', () => {
     assert.equal(berthOk('volume', 'prune', '-f', '--filter', 'label=keep=yes'), 'Deleted Volumes:\npr-keep\n\nTotal reclaimed space: 0B');
     assert.equal(same('volume', 'prune', '-f', '--filter', 'label=nothing'), 'Total reclaimed space: 0B\n');
     same('volume', 'prune', '-f', '--filter', 'until=1h');
+    assert.deepEqual((await daemon.api('POST', '/volumes/prune?filters={"label":["nothing"]}')).body, { VolumesDeleted: [], SpaceReclaimed: 0 });
     same('volume', 'prune', '-a', '-f');
     const declined = daemon.berth(['volume', 'prune'], { input: 'n\n' });
     assert.equal(declined.code, 0);

@@ -148,7 +148,7 @@ export class VolumeService {
       deleted.push(volume.Name);
     }
     this.deps.events.emit('volume', 'prune', '', { reclaimed: String(reclaimed) });
-    return { VolumesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+    return { VolumesDeleted: deleted, SpaceReclaimed: reclaimed };
   }
 
   private get(name: string): VolumeRecord {
