@@ -64,6 +64,14 @@ export async function writeHostsFile(file: string, opts: Pick<EtcFileOptions, 'e
   await fs.writeFile(file, hosts, { mode: 0o644 });
 }
 
+/** The values of one keyword of a resolv.conf (`nameserver`, `search`, `options`), a line each. */
+export function resolvConfEntries(text: string, key: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${key} `))
+    .map((l) => l.slice(key.length + 1).trim());
+}
+
 /**
  * The host's resolv.conf, with loopback resolvers dropped for a container with its
  * own network namespace (they would point at the container itself); Google's public
@@ -72,8 +80,7 @@ export async function writeHostsFile(file: string, opts: Pick<EtcFileOptions, 'e
 async function resolvConf(opts: EtcFileOptions): Promise<string> {
   const host = await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => '');
   if (opts.hostNetwork && !opts.dns?.length && !opts.dnsSearch?.length && !opts.dnsOptions?.length) return host;
-  const lines = host.split('\n');
-  const pick = (key: string) => lines.filter((l) => l.startsWith(`${key} `)).map((l) => l.slice(key.length + 1).trim());
+  const pick = (key: string) => resolvConfEntries(host, key);
   let servers = opts.dns?.length ? opts.dns : pick('nameserver');
   if (!opts.hostNetwork) servers = servers.filter((s) => !/^127\.|^::1$/.test(s));
   if (servers.length === 0) servers = ['8.8.8.8', '8.8.4.4'];

@@ -23,6 +23,7 @@ import { HostPorts, type PortProtocol } from '../../network/host-ports.js';
 import { AddressSpace, hostRoutes, pickSubnet, type AddressPool } from '../../network/ipam.js';
 import { formatIPv4, formatSubnet, macForAddress, parseIPv4, requireIPv4, requireSubnet, subnetContains, subnetsOverlap, type Subnet } from '../../network/ipv4.js';
 import { linkEnvironment, parseLink, storedLink } from '../../network/links.js';
+import { resolvConfEntries } from '../../runtime/etc-files.js';
 import type { ContainerRecord, ContainerStore } from '../../store/container-store.js';
 import { matchLabels, parseUntil } from '../../store/image-filters.js';
 import { NetworkStore, type NetworkRecord } from '../../store/network-store.js';
@@ -740,11 +741,7 @@ function hostResolvers(): string[] {
   if (hostResolverCache && Date.now() - hostResolverCache.at < 5000) return hostResolverCache.servers;
   let servers: string[] = [];
   try {
-    servers = readFileSync('/etc/resolv.conf', 'utf8')
-      .split('\n')
-      .filter((l) => l.startsWith('nameserver '))
-      .map((l) => l.slice('nameserver '.length).trim())
-      .filter((s) => parseIPv4(s) !== undefined);
+    servers = resolvConfEntries(readFileSync('/etc/resolv.conf', 'utf8'), 'nameserver').filter((s) => parseIPv4(s) !== undefined);
   } catch {
     // no resolvers: names outside berth do not resolve
   }
