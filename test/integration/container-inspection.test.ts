@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT, runCommand, startDaemonWithBusybox, type TestDaemon } from '../helpers/daemon.js';
+import { waitUntil } from '../helpers/wait.js';
 
 let daemon: TestDaemon;
 
@@ -41,15 +42,6 @@ const BERTH = path.join(ROOT, 'bin/berth');
 
 const tarNames = (archive: Buffer) => execFileSync('tar', ['-t'], { input: archive }).toString().trim().split('\n');
 const tarFile = (archive: Buffer, name: string) => execFileSync('tar', ['-xO', name], { input: archive }).toString();
-
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 /** The exports' own mounts, which must be gone once an archive is done or abandoned. */
 function exportMounts(): string[] {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
 import { runCommand, startDaemonWithBusybox, type TestDaemon } from '../helpers/daemon.js';
+import { waitUntil } from '../helpers/wait.js';
 
 let daemon: TestDaemon;
 
@@ -24,15 +25,6 @@ function ok(args: string[]): string {
   const r = daemon.docker(args);
   assert.equal(r.code, 0, `docker ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 describe('docker run', () => {
